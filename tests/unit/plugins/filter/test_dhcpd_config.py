@@ -1,0 +1,181 @@
+"""The dhcpd_config filter: rendering, both peers, and real dhcpd -t."""
+
+import os
+import re
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.netboot.dhcp_failover.plugins.filter.dhcpd_config import FilterModule, dhcpd_config
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
+
+from tests.unit.helpers import HOSTS, ROOT, assert_dhcpd_accepts, dhcpd_t, example
+
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+
+
+def render(model, role):
+    return dhcpd_config(model, role, HOSTS)
+
+
+def pools(text):
+    """The pool blocks of a config, in order."""
+    return re.findall(r"^ *pool \{.*?^ *\}$", text, re.S | re.M)
+
+
+@pytest.mark.parametrize("inventory", ["example", "example-primary-only"])
+@pytest.mark.parametrize("role", ["primary", "secondary"])
+def test_examples_match_golden_and_pass_dhcpd(inventory, role):
+    text = render(example(inventory), role)
+    golden = os.path.join(GOLDEN, "%s-%s.conf" % (inventory, role))
+    if os.environ.get("UPDATE_GOLDEN"):
+        with open(golden, "w") as fh:
+            fh.write(text)
+    with open(golden) as fh:
+        assert text == fh.read(), "rendered config differs from %s (UPDATE_GOLDEN=1 to accept)" % golden
+    assert_dhcpd_accepts(text)
+
+
+def test_filter_is_registered():
+    assert FilterModule().filters()["dhcpd_config"] is dhcpd_config
+
+
+def test_deterministic():
+    model = example()
+    assert render(model, "primary") == render(example(), "primary")
+
+
+def test_primary_only_statements_only_on_primary():
+    model = example()
+    primary, secondary = render(model, "primary"), render(model, "secondary")
+    assert "mclt 1800;" in primary and "split 128;" in primary
+    assert "mclt" not in secondary and "split" not in secondary and "hba" not in secondary
+    assert "primary;" in primary and "secondary;" in secondary
+    assert "address 10.4.7.9;\n    port 647;\n    peer address 10.4.7.210;" in primary
+    assert "address 10.4.7.210;\n    port 647;\n    peer address 10.4.7.9;" in secondary
+
+
+def test_failover_pools_identical_on_both_peers():
+    for inventory in ("example", "example-primary-only"):
+        model = example(inventory)
+        fo_primary = [p for p in pools(render(model, "primary")) if "failover peer" in p]
+        fo_secondary = [p for p in pools(render(model, "secondary")) if "failover peer" in p]
+        assert fo_primary and fo_primary == fo_secondary
+
+
+def test_default_mode_boots_from_both_peers():
+    model = example()
+    for role in ("primary", "secondary"):
+        text = render(model, role)
+        assert "next-server 10.4.7.9;" in text
+        assert 'filename "shimx64.efi";' in text and 'filename "pxelinux.0";' in text
+        assert "dynamic-bootp" not in text
+        assert 'deny members of "pxe"' not in text
+
+
+def test_primary_only_mode_keeps_pxe_pool_on_primary():
+    model = example("example-primary-only")
+    primary, secondary = render(model, "primary"), render(model, "secondary")
+    assert "range dynamic-bootp 10.4.45.251 10.4.45.255;" in primary
+    assert "10.4.45.251" not in secondary.replace("# dhcpd_subnets[0].pools[1]", "")
+    assert "next-server" not in secondary and "filename" not in secondary
+    # The class is still declared on the secondary: its failover pool names it.
+    assert 'class "pxe"' in secondary and 'deny members of "pxe";' in secondary
+    # dynamic-bootp never lands in a pool with a failover peer.
+    for block in pools(primary):
+        assert not ("dynamic-bootp" in block and "failover peer" in block)
+
+
+def test_architecture_branches_and_ipxe_and_http():
+    model = example()
+    model["dhcpd_pxe"]["boot_files"].update(
+        uefi_arm64="grubaa64.efi", uefi_ia32="bootia32.efi", http_x64="http://10.4.7.12/boot/shimx64.efi"
+    )
+    model["dhcpd_pxe"]["ipxe_script"] = "http://10.4.7.12/boot/menu.ipxe"
+    model["dhcpd_pxe"]["lease_time"] = 300
+    text = render(model, "secondary")
+    assert_dhcpd_accepts(text)
+    cls = text[text.index('class "pxe"'):text.index('class "httpboot"')]
+    # iPXE first, so it does not chainload itself again.
+    assert cls.index('option user-class = "iPXE"') < cls.index("pxe-system-type")
+    assert "option pxe-system-type = 00:07 or option pxe-system-type = 00:09" in cls
+    assert 'option pxe-system-type = 00:0b {\n        filename "grubaa64.efi";' in cls
+    assert 'option pxe-system-type = 00:06 {\n        filename "bootia32.efi";' in cls
+    assert "default-lease-time 300;" in cls
+    http = text[text.index('class "httpboot"'):]
+    assert 'option vendor-class-identifier "HTTPClient";' in http
+    assert 'option pxe-system-type = 00:10 {\n        filename "http://10.4.7.12/boot/shimx64.efi";' in http
+
+
+def test_reservations_shared_networks_classes_omapi():
+    model = example()
+    model["dhcpd_shared_networks"] = [
+        {
+            "name": "branch",
+            "options": {"domain-name-servers": ["10.9.0.2"]},
+            "subnets": [
+                {"network": "10.9.1.0/24", "options": {"routers": "10.9.1.1"}, "pools": [{"range": "10.9.1.50-10.9.1.150"}]},
+                {"network": "10.9.2.0/24", "pools": [{"ranges": [["10.9.2.10", "10.9.2.20"], "10.9.2.30 10.9.2.40"]}]},
+            ],
+        }
+    ]
+    model["dhcpd_classes"] = [{"name": "lab", "match": 'option user-class = "lab"', "default_lease_time": 600}]
+    model["dhcpd_subnets"][0]["pools"][0]["deny"] = ['members of "lab"']
+    model["dhcpd_hosts"] = [
+        {"name": "printer1", "mac": "52:54:00:AA:BB:01", "address": "10.4.8.10"},
+        {"name": "kiosk", "mac": "52-54-00-aa-bb-02", "address": "10.9.1.5", "boot_file": "kiosk.efi", "options": {"host-name": "kiosk"}},
+    ]
+    model["dhcpd_omapi"] = {"key_name": "omapi_key", "key_secret": "c2VjcmV0c2VjcmV0c2VjcmV0MTI=", "port": 7911}
+    for role in ("primary", "secondary"):
+        text = render(model, role)
+        assert_dhcpd_accepts(text)
+        assert 'shared-network "branch" {' in text
+        assert "host printer1 {\n    hardware ethernet 52:54:00:aa:bb:01;\n    fixed-address 10.4.8.10;" in text
+        assert "range 10.9.2.30 10.9.2.40;" in text
+        assert "omapi-port 7911;" in text
+    assert render(model, "primary").split("class \"pxe\"")[1].count("host ") == render(model, "secondary").split("class \"pxe\"")[1].count("host ")
+
+
+def test_standalone_has_no_failover():
+    model = example("example-primary-only")
+    text = render(model, "standalone")
+    assert "failover peer" not in text and "mclt" not in text
+    assert "range dynamic-bootp 10.4.45.251 10.4.45.255;" in text
+    assert_dhcpd_accepts(text)
+
+
+def test_hba_instead_of_split():
+    model = example()
+    del model["dhcpd_failover"]["split"]
+    model["dhcpd_failover"]["hba"] = ":".join(["f0"] * 32)
+    text = render(model, "primary")
+    assert "hba f0:" in text and "split" not in text
+    assert_dhcpd_accepts(text)
+    assert "hba" not in render(model, "secondary")
+
+
+def test_filter_errors_are_ansible_errors_listing_every_problem():
+    model = example()
+    model["dhcpd_failover"]["load_balance_max_seconds"] = 0
+    model["dhcpd_subnets"][0]["pools"][0]["range"] = "10.5.0.1 10.5.0.9"
+    with pytest.raises(AnsibleFilterError) as err:
+        render(model, "primary")
+    msg = str(err.value)
+    assert msg.startswith("dhcpd_config: 2 problems")
+    assert "dhcpd_failover.load_balance_max_seconds: must be between 3 and 5" in msg
+    assert "dhcpd_subnets[0].pools[0].range: 10.5.0.1 - 10.5.0.9 is not inside the subnet 10.4.0.0/16" in msg
+    assert "Traceback" not in msg
+
+
+def test_filter_rejects_non_mapping_and_bad_role():
+    with pytest.raises(AnsibleFilterError, match="must be a mapping"):
+        dhcpd_config(["x"], "primary")
+    with pytest.raises(AnsibleFilterError, match="role: must be one of primary, secondary, standalone"):
+        dhcpd_config(example(), "tertiary", HOSTS)
+
+
+def test_dhcpd_t_really_checks():
+    """The dhcpd -t helper fails on what dhcpd rejects (guards the golden tests)."""
+    text = render(example(), "primary").replace("mclt 1800;\n", "")
+    rc, out = dhcpd_t(text)
+    assert rc != 0 and "must have mclt" in out
