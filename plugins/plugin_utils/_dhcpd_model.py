@@ -14,6 +14,7 @@ failover and PXE behaviour described in docs/model.md.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import ipaddress
 import re
@@ -555,7 +556,7 @@ def _parse_failover(c, raw, hosts):
         if host is not None and not isinstance(host, str):
             c.add(spath + ".host", "must be an inventory hostname (a string)")
             host = None
-        if host and hosts is not None and host not in hosts:
+        if host and hosts is not None and host not in hosts:  # host is a str here
             close = difflib.get_close_matches(host, list(hosts), n=1)
             c.add(
                 spath + ".host",
@@ -690,7 +691,7 @@ def _parse_pxe(c, raw, hosts):
         try:
             next_server = str(ipaddress.IPv4Address(str(ns)))
         except ValueError:
-            if hosts is not None and ns in hosts and hosts[ns]:
+            if hosts is not None and isinstance(ns, str) and ns in hosts and hosts[ns]:
                 try:
                     next_server = str(ipaddress.IPv4Address(str(hosts[ns])))
                 except ValueError:
@@ -879,12 +880,28 @@ def _parse_permits(c, raw, path, class_names):
 # -- cross checks ----------------------------------------------------------
 
 def _check_networks(c, subnets):
-    seen = []
-    for sub in subnets:
-        for other in seen:
-            if sub.network.overlaps(other.network):
-                c.add(sub.path + ".network", "%s overlaps %s declared at %s: each address belongs to one subnet" % (sub.network, other.network, other.path))
-        seen.append(sub)
+    # Sorted by first address, an overlap always shows against the widest
+    # network seen so far: O(n log n) for sites with thousands of subnets.
+    reach, reach_sub = -1, None
+    for sub in sorted(subnets, key=lambda s: (int(s.network.network_address), -int(s.network.broadcast_address))):
+        if int(sub.network.network_address) <= reach:
+            c.add(sub.path + ".network", "%s overlaps %s declared at %s: each address belongs to one subnet" % (sub.network, reach_sub.network, reach_sub.path))
+        if int(sub.network.broadcast_address) > reach:
+            reach, reach_sub = int(sub.network.broadcast_address), sub
+
+
+class _Spans:
+    """Sorted, disjoint address spans with a bisect look-up."""
+
+    def __init__(self, spans):
+        self.spans = sorted(spans)
+        self.starts = [s[0] for s in self.spans]
+
+    def find(self, addr):
+        i = bisect.bisect_right(self.starts, addr) - 1
+        if i >= 0 and self.spans[i][0] <= addr <= self.spans[i][1]:
+            return self.spans[i]
+        return None
 
 
 def _check_ranges(c, subnets):
@@ -992,7 +1009,8 @@ def _check_pxe_reach(c, pxe, subnets, classes):
 def _parse_hosts(c, raw, subnets, pxe):
     out = []
     names, macs, addrs = {}, {}, {}
-    ranges = [(int(a), int(b), p.path) for s in subnets for p in s.pools for a, b in p.ranges]
+    ranges = _Spans((int(a), int(b), p.path) for s in subnets for p in s.pools for a, b in p.ranges)
+    networks = _Spans((int(s.network.network_address), int(s.network.broadcast_address), s.path) for s in subnets)
     for i, item in enumerate(c.sequence(raw, "dhcpd_hosts")):
         path = "dhcpd_hosts[%d]" % i
         item = c.mapping(item, path, _HOST_KEYS, required=("name", "mac"))
@@ -1010,12 +1028,11 @@ def _parse_hosts(c, raw, subnets, pxe):
         if item.get("address") is not None:
             addr = c.ip(item.get("address"), path + ".address")
             if addr is not None:
-                if not any(addr in s.network for s in subnets):
+                if networks.find(int(addr)) is None:
                     c.add(path + ".address", "%s is in none of the declared subnets: dhcpd would never hand it out" % addr)
-                for a, b, ppath in ranges:
-                    if a <= int(addr) <= b:
-                        c.add(path + ".address", "%s lies inside the dynamic range of %s: a reservation must be outside every pool, or both peers may lease it to another client" % (addr, ppath))
-                        break
+                span = ranges.find(int(addr))
+                if span is not None:
+                    c.add(path + ".address", "%s lies inside the dynamic range of %s: a reservation must be outside every pool, or both peers may lease it to another client" % (addr, span[2]))
                 address = str(addr)
         for key, table, what in ((name, names, "name"), (mac, macs, "MAC address"), (address, addrs, "address")):
             if key is None:
