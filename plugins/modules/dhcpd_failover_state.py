@@ -1,0 +1,109 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netboot.dhcp_failover contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: dhcpd_failover_state
+short_description: Read an ISC dhcpd failover peer's state from its lease file
+version_added: 1.0.0
+author: netboot.dhcp_failover contributors
+description:
+  - dhcpd records every failover state change in its lease file as a
+    C(failover peer "NAME" state { my state ...; partner state ...; }) block.
+    This module reads the last such block for one relationship and returns the
+    local and partner states with their times. It only reads; it never writes the lease file.
+  - Needs no OMAPI key, so it works on every peer whatever its configuration.
+options:
+  name:
+    description: Name of the failover relationship.
+    type: str
+    required: true
+  lease_file:
+    description: Path of dhcpd's lease file.
+    type: path
+    required: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Wait until the pair is back to normal after a restart
+  netboot.dhcp_failover.dhcpd_failover_state:
+    name: dhcp-failover
+    lease_file: /var/lib/dhcp/dhcpd.leases
+  register: state
+  until: state.my_state == 'normal' and state.partner_state == 'normal'
+  retries: 30
+  delay: 2
+"""
+
+RETURN = r"""
+found:
+  description: Whether the lease file holds a state block for the relationship.
+  type: bool
+  returned: always
+my_state:
+  description: This server's failover state (normal, communications-interrupted, partner-down, recover, ...), or null.
+  type: str
+  returned: always
+partner_state:
+  description: The partner's state as this server last knew it, or null.
+  type: str
+  returned: always
+my_since:
+  description: Epoch seconds (UTC) of this server's last state change, or null.
+  type: int
+  returned: always
+partner_since:
+  description: Epoch seconds (UTC) of the partner's last known state change, or null.
+  type: int
+  returned: always
+"""
+
+import calendar
+import re
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+_BLOCK = re.compile(r'failover peer "(?P<name>[^"]+)" state \{(?P<body>[^}]*)\}', re.S)
+_STATE = re.compile(r"(my|partner) state (\S+) at (?:\d (\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)|epoch (\d+))")
+
+
+def parse_state(text, name):
+    """Return the last state block of ``name`` as a dict (pure function)."""
+    result = {"found": False, "my_state": None, "partner_state": None, "my_since": None, "partner_since": None}
+    for block in _BLOCK.finditer(text):
+        if block.group("name") != name:
+            continue
+        result["found"] = True
+        for who, state, stamp, epoch in _STATE.findall(block.group("body")):
+            when = int(epoch) if epoch else calendar.timegm(time.strptime(stamp, "%Y/%m/%d %H:%M:%S"))
+            result["%s_state" % who] = state
+            result["%s_since" % who] = when
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={"name": {"type": "str", "required": True}, "lease_file": {"type": "path", "required": True}},
+        supports_check_mode=True,
+    )
+    try:
+        with open(module.params["lease_file"], encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        module.fail_json(msg="cannot read %s: %s" % (module.params["lease_file"], exc))
+    module.exit_json(changed=False, **parse_state(text, module.params["name"]))
+
+
+if __name__ == "__main__":
+    main()
