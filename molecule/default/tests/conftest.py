@@ -1,0 +1,88 @@
+"""Fixtures for the lab's verify step: the real containers, a real DHCP
+client (tests/lab/dhcp_probe.py) in client1, and the lab's description."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import testinfra
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+sys.path.insert(0, ROOT)
+import tests.conftest  # noqa: E402,F401  (the collection on sys.path)
+
+from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state  # noqa: E402
+
+LAB = os.path.join(ROOT, "inventories", "lab")
+PEERS = {"dhcp1": "10.4.7.9", "dhcp2": "10.4.7.210"}
+TFTP = {"name": "tftp1", "address": "10.4.7.12", "root": "/srv/tftp"}
+LEASES = "/var/lib/dhcp/dhcpd.leases"
+SERVICE = "isc-dhcp-server"
+
+
+def lab_vars():
+    out = {}
+    folder = os.path.join(LAB, "group_vars", "all")
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name)) as fh:
+            out.update(yaml.safe_load(fh) or {})
+    return out
+
+
+class Lab:
+    def __init__(self):
+        self.hosts = {n: testinfra.get_host("podman://" + n) for n in ("dhcp1", "dhcp2", "tftp1", "client1")}
+        self.vars = lab_vars()
+        subprocess.run(
+            ["podman", "cp", os.path.join(ROOT, "tests", "lab", "dhcp_probe.py"), "client1:/usr/local/bin/dhcp_probe"],
+            check=True,
+        )
+
+    def probe(self, command="discover", **kw):
+        args = ["python3", "/usr/local/bin/dhcp_probe", command]
+        for key, value in kw.items():
+            if value is not None:
+                args += ["--" + key.replace("_", "-"), str(value)]
+        res = self.hosts["client1"].run(" ".join(args))
+        assert res.rc == 0, res.stderr
+        return json.loads(res.stdout)
+
+    def state(self, peer):
+        text = self.hosts[peer].file(LEASES).content_string
+        return parse_state(text, self.vars["dhcpd_failover"]["name"])
+
+    def wait_state(self, peer, mine, partner=None, timeout=90):
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.state(peer)
+            if st["my_state"] == mine and (partner is None or st["partner_state"] == partner):
+                return st
+            if time.monotonic() > deadline:
+                raise AssertionError("%s did not reach %s/%s: %r" % (peer, mine, partner, st))
+            time.sleep(1)
+
+    def active_leases(self, peer):
+        """{ip: mac} of the active leases in a peer's lease file (last entry wins)."""
+        text = self.hosts[peer].file(LEASES).content_string
+        out = {}
+        for block in text.split("lease ")[1:]:
+            ip = block.split(" ", 1)[0]
+            mac = None
+            for line in block.splitlines():
+                line = line.strip()
+                if line.startswith("hardware ethernet"):
+                    mac = line.split()[-1].rstrip(";")
+            if "binding state active;" in block.split("next binding")[0] and mac:
+                out[ip] = mac
+            else:
+                out.pop(ip, None)
+        return out
+
+
+@pytest.fixture(scope="session")
+def lab():
+    return Lab()

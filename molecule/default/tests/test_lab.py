@@ -1,0 +1,127 @@
+"""What a user would see of the converged lab: a failover pair in state
+normal, plain and PXE clients served by real dhcpd, boot files over TFTP,
+and service kept while the primary is down."""
+
+import ipaddress
+
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
+
+from conftest import PEERS, SERVICE, TFTP
+
+POOL = (ipaddress.IPv4Address("10.4.45.1"), ipaddress.IPv4Address("10.4.45.250"))
+
+
+def in_pool(addr):
+    return POOL[0] <= ipaddress.IPv4Address(addr) <= POOL[1]
+
+
+def test_deployed_configs_are_the_filters_rendering(lab):
+    description = {k: v for k, v in lab.vars.items() if k.startswith("dhcpd_") and k != "dhcpd_interfaces"}
+    addresses = {"dhcp1": "", "dhcp2": "", "tftp1": TFTP["address"], "client1": ""}
+    for peer, role in (("dhcp1", "primary"), ("dhcp2", "secondary")):
+        deployed = lab.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
+        assert deployed == render_config(description, role, addresses)
+    assert "mclt 1800;" in lab.hosts["dhcp1"].file("/etc/dhcp/dhcpd.conf").content_string
+    assert "mclt" not in lab.hosts["dhcp2"].file("/etc/dhcp/dhcpd.conf").content_string
+
+
+def test_both_peers_run_and_reach_normal(lab):
+    for peer in PEERS:
+        assert lab.hosts[peer].service(SERVICE).is_enabled
+        assert lab.hosts[peer].socket("tcp://%s:647" % PEERS[peer]).is_listening
+        st = lab.wait_state(peer, "normal", "normal", timeout=30)
+        assert st["found"]
+
+
+def test_plain_client_gets_a_lease_from_the_failover_pool(lab):
+    result = lab.probe("dora", mac="52:54:00:10:00:01")
+    ack = result["ack"]
+    assert ack and ack["type"] == "ACK"
+    assert in_pool(ack["yiaddr"])
+    assert ack["server_id"] in PEERS.values()
+    assert ack["routers"] == ["10.4.0.1"] and ack["lease_time"] == 600
+    # Plain clients get no boot file and no next-server.
+    assert ack["file"] == "" and ack["siaddr"] == "0.0.0.0"
+
+
+def test_load_is_shared_between_the_peers(lab):
+    servers = set()
+    for i in range(1, 9):
+        offers = lab.probe("discover", mac="52:54:00:20:00:%02x" % i, wait=2)
+        assert len(offers) == 1, offers  # split 128: one peer answers each client
+        servers.add(offers[0]["server_id"])
+    assert servers == set(PEERS.values())
+
+
+def test_bios_pxe_client_gets_pxelinux(lab):
+    offers = lab.probe("discover", mac="52:54:00:30:00:01", arch=0, wait=3)
+    assert offers, "no offer for a BIOS PXE client"
+    o = offers[0]
+    assert o["file"] == "pxelinux.0" and o["siaddr"] == TFTP["address"]
+    assert o["lease_time"] == 300 and in_pool(o["yiaddr"])
+
+
+def test_uefi_pxe_clients_get_shim(lab):
+    for arch, mac in ((7, "52:54:00:30:00:07"), (9, "52:54:00:30:00:09")):
+        offers = lab.probe("discover", mac=mac, arch=arch, wait=3)
+        assert offers and offers[0]["file"] == "shimx64.efi" and offers[0]["siaddr"] == TFTP["address"], offers
+
+
+def test_reservation_is_served_by_either_peer(lab):
+    offers = lab.probe("discover", mac="52:54:00:00:77:01", wait=3)
+    assert offers and {o["yiaddr"] for o in offers} == {"10.4.8.10"}
+
+
+def test_boot_files_download_over_tftp_and_match(lab):
+    tftp, client = lab.hosts["tftp1"], lab.hosts["client1"]
+    sources = {
+        "pxelinux.0": "/usr/lib/PXELINUX/pxelinux.0",
+        "ldlinux.c32": "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+        "shimx64.efi": "/usr/lib/shim/shimx64.efi.signed",
+        "grubx64.efi": "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",
+        "grub/grub.cfg": None,
+        "pxelinux.cfg/default": None,
+    }
+    for name, source in sources.items():
+        res = client.run("cd /tmp && rm -f dl && tftp %s -m binary -c get %s dl && sha256sum dl" % (TFTP["address"], name))
+        assert res.rc == 0 and res.stdout, "tftp get %s failed: %s %s" % (name, res.stdout, res.stderr)
+        got = res.stdout.split()[0]
+        served = tftp.file("%s/%s" % (TFTP["root"], name)).sha256sum
+        assert got == served, name
+        if source:
+            assert served == tftp.file(source).sha256sum, name
+    # Guard: two different boot files never hash alike, so the checks above can fail.
+    assert tftp.file(TFTP["root"] + "/pxelinux.0").sha256sum != tftp.file(TFTP["root"] + "/ldlinux.c32").sha256sum
+    menu = tftp.file(TFTP["root"] + "/grub/grub.cfg").content_string
+    assert 'echo "netboot-lab boot menu (served by tftp1)"' in menu
+
+
+def test_leases_are_recorded_on_both_peers(lab):
+    result = lab.probe("dora", mac="52:54:00:10:00:02")
+    ip = result["ack"]["yiaddr"]
+    # The peer that acked tells its partner (BNDUPD): both lease files know it.
+    for peer in PEERS:
+        for _ in range(10):
+            if lab.active_leases(peer).get(ip) == "52:54:00:10:00:02":
+                break
+            lab.hosts[peer].run("sleep 1")
+        assert lab.active_leases(peer).get(ip) == "52:54:00:10:00:02", peer
+
+
+def test_secondary_serves_everyone_while_the_primary_is_down(lab):
+    primary = lab.hosts["dhcp1"]
+    assert primary.run("systemctl stop %s" % SERVICE).rc == 0
+    try:
+        lab.wait_state("dhcp2", "communications-interrupted", timeout=30)
+        seen = set()
+        for i in range(1, 5):
+            offers = lab.probe("discover", mac="52:54:00:40:00:%02x" % i, wait=4)
+            assert offers, "no offer while the primary is down"
+            seen |= {o["server_id"] for o in offers}
+        pxe = lab.probe("discover", mac="52:54:00:40:01:07", arch=7, wait=4)
+        assert pxe and pxe[0]["file"] == "shimx64.efi" and pxe[0]["server_id"] == PEERS["dhcp2"]
+        assert seen == {PEERS["dhcp2"]}
+    finally:
+        assert primary.run("systemctl start %s" % SERVICE).rc == 0
+    lab.wait_state("dhcp1", "normal", "normal", timeout=90)
+    lab.wait_state("dhcp2", "normal", "normal", timeout=90)
