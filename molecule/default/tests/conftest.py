@@ -19,9 +19,36 @@ from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_st
 
 LAB = os.path.join(ROOT, "inventories", "lab")
 PEERS = {"dhcp1": "10.4.7.9", "dhcp2": "10.4.7.210"}
-TFTP = {"name": "tftp1", "address": "10.4.7.12", "root": "/srv/tftp"}
-LEASES = "/var/lib/dhcp/dhcpd.leases"
-SERVICE = "isc-dhcp-server"
+# Paths and names per OS of the lab's containers (the roles' vars/*.yml).
+OS = {
+    "debian12": {
+        "leases": "/var/lib/dhcp/dhcpd.leases",
+        "service": "isc-dhcp-server",
+        "tftp_root": "/srv/tftp",
+        "grub_cfg": "grub/grub.cfg",
+        "sources": {
+            "pxelinux.0": "/usr/lib/PXELINUX/pxelinux.0",
+            "ldlinux.c32": "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+            "shimx64.efi": "/usr/lib/shim/shimx64.efi.signed",
+            "grubx64.efi": "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",
+        },
+    },
+    "almalinux9": {
+        "leases": "/var/lib/dhcpd/dhcpd.leases",
+        "service": "dhcpd",
+        "tftp_root": "/var/lib/tftpboot",
+        "grub_cfg": "grub.cfg",
+        "sources": {
+            "pxelinux.0": "/tftpboot/pxelinux.0",
+            "ldlinux.c32": "/tftpboot/ldlinux.c32",
+            "shimx64.efi": "/boot/efi/EFI/almalinux/shimx64.efi",
+            "grubx64.efi": "/boot/efi/EFI/almalinux/grubx64.efi",
+        },
+    },
+}[os.environ.get("LAB_OS", "debian12")]
+TFTP = {"name": "tftp1", "address": "10.4.7.12", "root": OS["tftp_root"]}
+LEASES = OS["leases"]
+SERVICE = OS["service"]
 
 
 def lab_vars():

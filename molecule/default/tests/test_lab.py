@@ -6,7 +6,7 @@ import ipaddress
 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
-from conftest import PEERS, SERVICE, TFTP
+from conftest import OS, PEERS, SERVICE, TFTP
 
 POOL = (ipaddress.IPv4Address("10.4.45.1"), ipaddress.IPv4Address("10.4.45.250"))
 
@@ -74,14 +74,8 @@ def test_reservation_is_served_by_either_peer(lab):
 
 def test_boot_files_download_over_tftp_and_match(lab):
     tftp, client = lab.hosts["tftp1"], lab.hosts["client1"]
-    sources = {
-        "pxelinux.0": "/usr/lib/PXELINUX/pxelinux.0",
-        "ldlinux.c32": "/usr/lib/syslinux/modules/bios/ldlinux.c32",
-        "shimx64.efi": "/usr/lib/shim/shimx64.efi.signed",
-        "grubx64.efi": "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",
-        "grub/grub.cfg": None,
-        "pxelinux.cfg/default": None,
-    }
+    sources = dict(OS["sources"])
+    sources.update({OS["grub_cfg"]: None, "pxelinux.cfg/default": None})
     for name, source in sources.items():
         res = client.run("cd /tmp && rm -f dl && tftp %s -m binary -c get %s dl && sha256sum dl" % (TFTP["address"], name))
         assert res.rc == 0 and res.stdout, "tftp get %s failed: %s %s" % (name, res.stdout, res.stderr)
@@ -92,7 +86,7 @@ def test_boot_files_download_over_tftp_and_match(lab):
             assert served == tftp.file(source).sha256sum, name
     # Guard: two different boot files never hash alike, so the checks above can fail.
     assert tftp.file(TFTP["root"] + "/pxelinux.0").sha256sum != tftp.file(TFTP["root"] + "/ldlinux.c32").sha256sum
-    menu = tftp.file(TFTP["root"] + "/grub/grub.cfg").content_string
+    menu = tftp.file(TFTP["root"] + "/" + OS["grub_cfg"]).content_string
     assert 'echo "netboot-lab boot menu (served by tftp1)"' in menu
 
 

@@ -1,0 +1,82 @@
+# netboot.dhcp_failover: set-up, tests, lab and demo on a Debian 12 machine (as root).
+#   make demo   build the lab, run playbooks/site.yml against it, PXE-boot a VM, summarise
+#   make test   lint, unit tests (real dhcpd -t) and the Molecule lab (what CI runs)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV ?= $(CURDIR)/.venv
+export NETBOOT_COLLECTIONS_PATH ?= $(CURDIR)/.cache/collections
+export ANSIBLE_COLLECTIONS_PATH := $(NETBOOT_COLLECTIONS_PATH)
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_FORCE_COLOR ?= false
+export PY_COLORS ?= 0
+
+APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux syslinux-common \
+	grub-efi-amd64-signed shim-signed qemu-system-x86 ipxe-qemu ovmf seabios \
+	podman runc netavark aardvark-dns iptables mmdebstrap uidmap \
+	iproute2 procps git make python3-venv python3-pip
+
+.PHONY: help deps venv collection image lint unit lab lab-long test demo bench bench-render bench-converge clean
+
+help:
+	@sed -n '1,4p' Makefile
+
+# System packages (apt). Services are not started on this machine while installing.
+deps:
+	bash tests/lab/install-deps.sh $(APT_PACKAGES)
+
+$(VENV)/.installed: test-requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r test-requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# The repository as ansible_collections/netboot/dhcp_failover for Ansible.
+collection:
+	mkdir -p $(NETBOOT_COLLECTIONS_PATH)/ansible_collections/netboot
+	ln -sfn $(CURDIR) $(NETBOOT_COLLECTIONS_PATH)/ansible_collections/netboot/dhcp_failover
+
+image: deps
+	bash tests/lab/setup-host.sh
+	bash tests/lab/build-image.sh
+
+lint: venv collection
+	ansible-lint
+	yamllint -s .
+	for p in playbooks/*.yml; do ansible-playbook -i inventories/example --syntax-check $$p >/dev/null; done
+	for p in playbooks/*.yml; do ansible-playbook -i inventories/example-primary-only --syntax-check $$p >/dev/null; done
+	ansible-doc -t filter netboot.dhcp_failover.dhcpd_config >/dev/null
+	ansible-doc -t module netboot.dhcp_failover.dhcpd_failover_state >/dev/null
+	antsibull-changelog lint
+	cd molecule/almalinux9 && ansible-playbook -i ../../inventories/lab --syntax-check converge.yml >/dev/null
+	@echo "lint: ok"
+
+unit: venv collection
+	python -m pytest tests/unit
+
+# The Molecule lab on Debian 12 containers (create, converge, idempotence,
+# verify, destroy); cleans up even when interrupted.
+lab: venv collection image
+	bash tests/lab/run-lab.sh test
+
+# The same with the longer PXE runs: Secure Boot through shim, SeaBIOS + iPXE.
+lab-long: venv collection image
+	LAB_PXE_FIRMWARE=uefi,secureboot,bios bash tests/lab/run-lab.sh test
+
+test: lint unit lab
+
+demo: deps venv collection image
+	bash tests/lab/demo.sh
+
+bench: bench-render bench-converge
+
+bench-render: venv collection
+	python bench/bench_render.py
+
+bench-converge: venv collection image
+	bash tests/lab/run-lab.sh bench
+
+clean:
+	bash tests/lab/run-lab.sh destroy || true
+	rm -rf .cache .pytest_cache

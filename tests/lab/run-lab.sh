@@ -1,0 +1,43 @@
+#!/bin/bash
+# Run the Molecule lab (molecule/default) with its network, and always clean
+# up: containers, the lab network and any VM tap device are removed at the
+# end, also when the run fails or is interrupted.
+#   run-lab.sh test      destroy, create, converge, idempotence, verify, destroy
+#   run-lab.sh bench     converge timings (bench/bench_converge.py), then destroy
+#   run-lab.sh destroy   remove what a lab run left behind
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+HERE=tests/lab
+action="${1:-test}"
+scenario="${LAB_SCENARIO:-default}"
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    molecule destroy -s "$scenario" >/dev/null 2>&1 || true
+    ip link del nbtap0 >/dev/null 2>&1 || true
+    bash "$HERE/network.sh" down || true
+    exit $rc
+}
+
+case "$action" in
+    destroy)
+        cleanup
+        ;;
+    test)
+        trap cleanup EXIT INT TERM
+        bash "$HERE/network.sh" up
+        start=$(date +%s)
+        molecule test -s "$scenario"
+        echo "lab: molecule test took $(( $(date +%s) - start )) s"
+        ;;
+    bench)
+        trap cleanup EXIT INT TERM
+        bash "$HERE/network.sh" up
+        python bench/bench_converge.py
+        ;;
+    *)
+        echo "usage: $0 test|bench|destroy" >&2
+        exit 2
+        ;;
+esac
