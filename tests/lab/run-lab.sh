@@ -26,6 +26,9 @@ case "$action" in
         ;;
     test)
         trap cleanup EXIT INT TERM
+        # Clear what an earlier, interrupted run may have left, then make the
+        # network (Molecule's own destroy step would remove it).
+        molecule destroy -s "$scenario" >/dev/null 2>&1 || true
         bash "$HERE/network.sh" up
         start=$(date +%s)
         molecule test -s "$scenario"
@@ -33,6 +36,7 @@ case "$action" in
         ;;
     bench)
         trap cleanup EXIT INT TERM
+        molecule destroy -s "$scenario" >/dev/null 2>&1 || true
         bash "$HERE/network.sh" up
         python bench/bench_converge.py
         ;;
