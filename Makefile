@@ -49,7 +49,8 @@ lint: venv collection
 	ansible-doc -t filter netboot.dhcp_failover.dhcpd_config >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcpd_failover_state >/dev/null
 	antsibull-changelog lint
-	cd molecule/almalinux9 && ansible-playbook -i ../../inventories/lab --syntax-check converge.yml >/dev/null
+	molecule syntax -s almalinux9 >/dev/null
+	molecule syntax -s default >/dev/null
 	@echo "lint: ok"
 
 unit: venv collection

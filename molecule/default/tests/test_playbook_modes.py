@@ -1,0 +1,70 @@
+"""Runs a user makes besides a plain converge: --check --diff, --tags
+bootfiles, and a description that dhcpd itself rejects."""
+
+import json
+import os
+import subprocess
+
+from conftest import LAB, OS, PEERS, ROOT, SERVICE, TFTP
+
+SITE = os.path.join(ROOT, "playbooks", "site.yml")
+
+
+def play(*args, playbook=SITE):
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
+    return subprocess.run(["ansible-playbook", "-i", LAB, playbook, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def started(lab, peer):
+    return lab.hosts[peer].run("systemctl show -p ActiveEnterTimestampMonotonic --value %s" % SERVICE).stdout.strip()
+
+
+def snapshot(lab):
+    return {p: (lab.hosts[p].file("/etc/dhcp/dhcpd.conf").sha256sum, started(lab, p)) for p in PEERS}
+
+
+def test_check_mode_shows_the_diff_and_changes_nothing(lab):
+    before = snapshot(lab)
+    run = play("--check", "--diff", "-e", "dhcpd_default_lease_time=1234")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "+default-lease-time 1234;" in run.stdout and "-default-lease-time 600;" in run.stdout
+    assert snapshot(lab) == before
+
+
+def test_bootfiles_tag_updates_menus_only_and_keeps_user_files(lab):
+    tftp = lab.hosts["tftp1"]
+    root = TFTP["root"]
+    assert tftp.run("echo kernel-from-the-user > %s/vmlinuz-user" % root).rc == 0
+    before = snapshot(lab)
+    title = lab.vars["tftp_server_menu_title"]
+    try:
+        run = play("--tags", "bootfiles", "-e", json.dumps({"tftp_server_menu_title": "updated menu"}))
+        assert run.returncode == 0, run.stdout[-3000:]
+        assert 'echo "updated menu"' in tftp.file("%s/%s" % (root, OS["grub_cfg"])).content_string
+        assert "SAY updated menu" in tftp.file(root + "/pxelinux.cfg/default").content_string
+        # Nothing changed on the DHCP peers: configs and services untouched.
+        recap = run.stdout.split("PLAY RECAP")[-1]
+        for peer in PEERS:
+            line = [x for x in recap.splitlines() if x.startswith(peer)]
+            assert not line or "changed=0" in line[0], line
+        assert snapshot(lab) == before
+        # The menus were backed up, the user's file left alone.
+        assert int(tftp.run("ls %s/pxelinux.cfg/ | grep -c '^default\\..*~$'" % root).stdout.strip() or 0) >= 1
+        assert tftp.file(root + "/vmlinuz-user").content_string == "kernel-from-the-user\n"
+    finally:
+        restore = play("--tags", "bootfiles", "-e", json.dumps({"tftp_server_menu_title": title}))
+        assert restore.returncode == 0
+    assert 'echo "%s"' % title in tftp.file("%s/%s" % (root, OS["grub_cfg"])).content_string
+
+
+def test_config_dhcpd_rejects_never_replaces_the_running_one(lab):
+    before = snapshot(lab)
+    bad = {"dhcpd_classes": [{"name": "broken", "match": 'option no-such-option = "x"'}]}
+    run = play("-e", json.dumps(bad), playbook=os.path.join(ROOT, "playbooks", "dhcp_failover.yml"))
+    assert run.returncode != 0
+    assert "no option named no-such-option" in run.stdout
+    assert snapshot(lab) == before
+    for peer in PEERS:
+        assert lab.hosts[peer].socket("tcp://%s:647" % PEERS[peer]).is_listening
+    assert lab.probe("discover", mac="52:54:00:60:00:01", wait=3), "the pair stopped serving"

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Print what the converged lab does, as a user would check it by hand:
+failover state, who answers a plain client and PXE clients, and a real VM
+PXE boot. Used by `make demo` (tests/lab/demo.sh)."""
+
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
+import tests.conftest  # noqa: E402,F401
+import pxe_vm  # noqa: E402
+import yaml  # noqa: E402
+
+from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state  # noqa: E402
+
+PEERS = {"10.4.7.9": "dhcp1 (primary)", "10.4.7.210": "dhcp2 (secondary)"}
+LEASES = "/var/lib/dhcp/dhcpd.leases"
+
+
+def sh(*cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def probe(*args):
+    return json.loads(sh("podman", "exec", "client1", "python3", "/usr/local/bin/dhcp_probe", *args))
+
+
+def main():
+    with open(os.path.join(ROOT, "inventories", "lab", "group_vars", "all", "tftp.yml")) as fh:
+        marker = yaml.safe_load(fh)["tftp_server_menu_title"]
+    sh("podman", "cp", os.path.join(HERE, "dhcp_probe.py"), "client1:/usr/local/bin/dhcp_probe")
+    print("\n=== netboot.dhcp_failover lab summary ===")
+    for host in ("dhcp1", "dhcp2"):
+        st = parse_state(sh("podman", "exec", host, "cat", LEASES), "dhcp-failover")
+        print("failover  %-6s my state %-10s partner state %s" % (host, st["my_state"], st["partner_state"]))
+    for i in (1, 3):
+        r = probe("dora", "--mac", "52:54:00:de:00:%02x" % i)
+        ack = r["ack"] or {}
+        print("client    52:54:00:de:00:%02x  got %-12s from %s" % (i, ack.get("yiaddr"), PEERS.get(ack.get("server_id"), ack.get("server_id"))))
+    for arch, name in ((0, "BIOS PXE"), (7, "UEFI x64 PXE")):
+        offers = probe("discover", "--mac", "52:54:00:de:01:%02x" % arch, "--arch", str(arch))
+        o = offers[0] if offers else {}
+        print("%-9s option 93=%d  boot file %-12s next-server %s  (offer from %s)" % (
+            name.split()[0], arch, o.get("file"), o.get("siaddr"), PEERS.get(o.get("server_id"), o.get("server_id"))))
+    print("VM        booting a UEFI PXE client under QEMU (TCG, about 10-20 s)...")
+    result = pxe_vm.boot("uefi", marker, timeout=150)
+    holder = [name for ip, name in PEERS.items()
+              if "hardware ethernet %s" % result["mac"] in sh("podman", "exec", name.split()[0], "cat", LEASES)]
+    if result["marker_seen_after_s"] is None:
+        print("VM        FAILED: boot marker not seen; console tail:\n" + result["console_tail"])
+        return 1
+    print("VM        %s: address %s from %s, file %s from %s" % (
+        result["mac"], result["station_ip"], " and ".join(holder) or "?", result["nbp"], result["server_ip"]))
+    print("VM        boot marker seen after %.1f s: %r" % (result["marker_seen_after_s"], marker))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
