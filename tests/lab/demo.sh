@@ -17,7 +17,7 @@ trap cleanup EXIT INT TERM
 molecule destroy >/dev/null 2>&1 || true
 bash tests/lab/network.sh up
 echo "demo: creating the lab containers (dhcp1, dhcp2, tftp1, client1)"
-molecule create >/dev/null
+molecule create >/dev/null 2>&1 || { echo "demo: molecule create failed; run it by hand to see why" >&2; exit 1; }
 echo "demo: ansible-playbook -i inventories/lab playbooks/site.yml"
 ANSIBLE_FORCE_COLOR=false ansible-playbook -i inventories/lab playbooks/site.yml | sed -n '/PLAY RECAP/,$p'
 python3 tests/lab/demo_summary.py

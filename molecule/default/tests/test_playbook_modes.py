@@ -63,7 +63,7 @@ def test_config_dhcpd_rejects_never_replaces_the_running_one(lab):
     bad = {"dhcpd_classes": [{"name": "broken", "match": 'option no-such-option = "x"'}]}
     run = play("-e", json.dumps(bad), playbook=os.path.join(ROOT, "playbooks", "dhcp_failover.yml"))
     assert run.returncode != 0
-    assert "no option named no-such-option" in run.stdout
+    assert "no option named no-such-option" in run.stdout + run.stderr
     assert snapshot(lab) == before
     for peer in PEERS:
         assert lab.hosts[peer].socket("tcp://%s:647" % PEERS[peer]).is_listening
