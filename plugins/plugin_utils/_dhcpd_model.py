@@ -499,7 +499,8 @@ def parse_model(variables, hosts=None):
     _check_pxe_reach(c, pxe, subnets, classes)
 
     hosts_out = _parse_hosts(c, variables.get("dhcpd_hosts"), subnets, pxe)
-    globals_ = {"dhcpd_authoritative": variables.get("dhcpd_authoritative")}
+    authoritative = c.boolean(variables.get("dhcpd_authoritative"), "dhcpd_authoritative", True)
+    global_options = c.options(variables.get("dhcpd_options"), "dhcpd_options")
     statements = []
     for key in ("dhcpd_default_lease_time", "dhcpd_max_lease_time", "dhcpd_min_lease_time"):
         if variables.get(key) is not None:
@@ -512,9 +513,9 @@ def parse_model(variables, hosts=None):
         raise ModelError(c.problems)
     return Model(
         failover=failover,
-        authoritative=c.boolean(globals_["dhcpd_authoritative"], "dhcpd_authoritative", True),
+        authoritative=authoritative,
         statements=statements,
-        options=c.options(variables.get("dhcpd_options"), "dhcpd_options"),
+        options=global_options,
         classes=classes,
         shared_networks=shared,
         hosts=hosts_out,

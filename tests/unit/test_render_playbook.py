@@ -2,19 +2,26 @@
 controller, identical to the golden configs, accepted by dhcpd -t."""
 
 import os
+import shutil
 import subprocess
+import sys
 
 import pytest
 
 from tests.conftest import COLLECTIONS
 from tests.unit.helpers import ROOT, assert_dhcpd_accepts
 
+# ansible-playbook of the Python running the tests (the project's venv).
+PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+if not os.path.exists(PLAYBOOK):
+    PLAYBOOK = shutil.which("ansible-playbook") or "ansible-playbook"
+
 
 @pytest.mark.parametrize("inventory", ["example", "example-primary-only"])
 def test_render_playbook_writes_checked_configs(inventory, tmp_path):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_FORCE_COLOR="false")
     run = subprocess.run(
-        ["ansible-playbook", "-i", os.path.join(ROOT, "inventories", inventory),
+        [PLAYBOOK, "-i", os.path.join(ROOT, "inventories", inventory),
          os.path.join(ROOT, "playbooks", "render.yml"), "-e", "render_dir=%s" % tmp_path],
         env=env, capture_output=True, text=True, timeout=300,
     )
@@ -30,7 +37,7 @@ def test_render_playbook_writes_checked_configs(inventory, tmp_path):
 def test_render_playbook_refuses_bad_input_naming_the_variable(tmp_path):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_FORCE_COLOR="false")
     run = subprocess.run(
-        ["ansible-playbook", "-i", os.path.join(ROOT, "inventories", "example"),
+        [PLAYBOOK, "-i", os.path.join(ROOT, "inventories", "example"),
          os.path.join(ROOT, "playbooks", "render.yml"), "-e", "render_dir=%s" % tmp_path,
          "-e", '{"dhcpd_pxe": {"next_server": "dhcp1.example.com", "boot_files": {"uefi_x64": "http://x/shim.efi"}}}'],
         env=env, capture_output=True, text=True, timeout=300,

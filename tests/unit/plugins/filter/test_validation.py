@@ -87,6 +87,9 @@ CASES = [
     ("host-dup-mac", "example", lambda m: m.update(dhcpd_hosts=[{"name": "a", "mac": "52:54:00:00:00:01"}, {"name": "b", "mac": "52:54:00:00:00:01"}]), "dhcpd_hosts[1].mac", "already used by dhcpd_hosts[0]"),
     ("unknown-variable", "example", lambda m: m.update(dhcpd_subnet=[]), "dhcpd_subnet", "did you mean 'dhcpd_subnets'"),
     ("omapi-secret", "example", lambda m: m.update(dhcpd_omapi={"key_name": "k", "key_secret": "short"}), "dhcpd_omapi.key_secret", "base64 secret"),
+    ("authoritative-type", "example", lambda m: m.update(dhcpd_authoritative="maybe"), "dhcpd_authoritative", "true or false"),
+    ("global-option", "example", lambda m: m.update(dhcpd_options={"domain-name-servers": "dns1"}), "dhcpd_options.domain-name-servers", "not an IPv4 address"),
+    ("lease-time-type", "example", lambda m: m.update(dhcpd_max_lease_time="long"), "dhcpd_max_lease_time", "whole number"),
     ("subnet-not-mapping", "example", lambda m: m.update(dhcpd_subnets=["10.4.0.0/16"]), "dhcpd_subnets[0]", "must be a mapping"),
 ]
 
