@@ -74,9 +74,9 @@ def takeover():
 
 def main():
     t0 = time.perf_counter()
-    res = subprocess.run(["molecule", "create"], cwd=os.path.join(ROOT, "molecule", "default"), capture_output=True, text=True)
+    res = subprocess.run(["molecule", "create", "-s", "default"], cwd=ROOT, capture_output=True, text=True)
     if res.returncode != 0:
-        sys.stderr.write(res.stdout[-3000:])
+        sys.stderr.write(res.stdout[-3000:] + res.stderr[-3000:])
         raise SystemExit("molecule create failed")
     create = time.perf_counter() - t0
     floor, _ = play(FLOOR)

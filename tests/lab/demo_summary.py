@@ -49,13 +49,18 @@ def main():
             name.split()[0], arch, o.get("file"), o.get("siaddr"), PEERS.get(o.get("server_id"), o.get("server_id"))))
     print("VM        booting a UEFI PXE client under QEMU (TCG, about 10-20 s)...")
     result = pxe_vm.boot("uefi", marker, timeout=150)
-    holder = [name for ip, name in PEERS.items()
-              if "hardware ethernet %s" % result["mac"] in sh("podman", "exec", name.split()[0], "cat", LEASES)]
+    # Which peer acknowledged the VM's address: each peer logs its DHCPACKs.
+    acked = [name for name in PEERS.values()
+             if "DHCPACK on %s to %s" % (result["station_ip"], result["mac"])
+             in sh("podman", "exec", name.split()[0], "journalctl", "-t", "dhcpd", "--no-pager", "-q")]
+    recorded = [name.split()[0] for name in PEERS.values()
+                if "hardware ethernet %s" % result["mac"] in sh("podman", "exec", name.split()[0], "cat", LEASES)]
     if result["marker_seen_after_s"] is None:
         print("VM        FAILED: boot marker not seen; console tail:\n" + result["console_tail"])
         return 1
-    print("VM        %s: address %s from %s, file %s from %s" % (
-        result["mac"], result["station_ip"], " and ".join(holder) or "?", result["nbp"], result["server_ip"]))
+    print("VM        %s: address %s acknowledged by %s (lease recorded by %s), file %s from %s" % (
+        result["mac"], result["station_ip"], " and ".join(acked) or "?", " and ".join(recorded) or "?",
+        result["nbp"], result["server_ip"]))
     print("VM        boot marker seen after %.1f s: %r" % (result["marker_seen_after_s"], marker))
     return 0
 

@@ -1,0 +1,43 @@
+"""Every role's argument spec describes every default, with the same value,
+and every public variable carries the role's prefix."""
+
+import os
+
+import pytest
+import yaml
+
+from tests.unit.helpers import ROOT
+
+ROLES = sorted(os.listdir(os.path.join(ROOT, "roles")))
+
+
+def load(role, *parts):
+    path = os.path.join(ROOT, "roles", role, *parts)
+    if not os.path.exists(path):
+        return None
+    with open(path) as fh:
+        return yaml.safe_load(fh)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_argument_spec_matches_defaults(role):
+    spec = load(role, "meta", "argument_specs.yml")
+    assert spec and "main" in spec["argument_specs"], "%s has no meta/argument_specs.yml" % role
+    options = spec["argument_specs"]["main"].get("options") or {}
+    defaults = load(role, "defaults", "main.yml") or {}
+    for name, value in defaults.items():
+        assert name in options, "%s: default %s is not in the argument spec" % (role, name)
+        assert options[name].get("description"), "%s: %s has no description" % (role, name)
+        if "default" in options[name]:
+            assert options[name]["default"] == value, "%s: %s defaults differ" % (role, name)
+    for name in options:
+        assert name in defaults, "%s: %s is in the argument spec but has no default in defaults/main.yml" % (role, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_variables_carry_the_role_prefix(role):
+    prefix = "tftp_server_" if role == "tftp_server" else "dhcpd_"
+    for name in load(role, "defaults", "main.yml") or {}:
+        assert name.startswith(prefix), name
+    for name in load(role, "vars", "main.yml") or {}:
+        assert name.startswith("__" + prefix), name
