@@ -65,7 +65,11 @@ lab: venv collection image
 lab-long: venv collection image
 	LAB_PXE_FIRMWARE=uefi,secureboot,bios bash tests/lab/run-lab.sh test
 
-test: lint unit lab
+test:
+	@t0=$$(date +%s); $(MAKE) --no-print-directory lint; \
+	t1=$$(date +%s); $(MAKE) --no-print-directory unit; \
+	t2=$$(date +%s); $(MAKE) --no-print-directory lab; \
+	t3=$$(date +%s); echo "test stages: lint $$((t1 - t0)) s, unit $$((t2 - t1)) s, lab $$((t3 - t2)) s"
 
 demo: deps venv collection image
 	bash tests/lab/demo.sh
