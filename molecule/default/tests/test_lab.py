@@ -3,10 +3,11 @@ normal, plain and PXE clients served by real dhcpd, boot files over TFTP,
 and service kept while the primary is down."""
 
 import ipaddress
+import os
 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
-from conftest import OS, PEERS, SERVICE, TFTP
+from conftest import OS, PEERS, ROOT, SERVICE, TFTP
 
 POOL = (ipaddress.IPv4Address("10.4.45.1"), ipaddress.IPv4Address("10.4.45.250"))
 
@@ -88,6 +89,17 @@ def test_boot_files_download_over_tftp_and_match(lab):
     assert tftp.file(TFTP["root"] + "/pxelinux.0").sha256sum != tftp.file(TFTP["root"] + "/ldlinux.c32").sha256sum
     menu = tftp.file(TFTP["root"] + "/" + OS["grub_cfg"]).content_string
     assert 'echo "netboot-lab boot menu (served by tftp1)"' in menu
+    assert 'menuentry "Lab kernel (placeholder, not shipped)" --id lab {' in menu
+    assert "linux /lab/vmlinuz console=ttyS0" in menu and "initrd /lab/initrd.img" in menu
+    bios_menu = tftp.file(TFTP["root"] + "/pxelinux.cfg/default").content_string
+    assert "DEFAULT lab" in bios_menu and "KERNEL lab/vmlinuz" in bios_menu
+
+
+def test_user_files_are_served(lab):
+    with open(os.path.join(ROOT, "tests", "lab", "files", "lab-readme.txt")) as fh:
+        expected = fh.read()
+    res = lab.hosts["client1"].run("cd /tmp && rm -f dl && tftp %s -m binary -c get lab/readme.txt dl && cat dl" % TFTP["address"])
+    assert res.rc == 0 and res.stdout == expected
 
 
 def test_leases_are_recorded_on_both_peers(lab):

@@ -30,3 +30,15 @@ def test_vm_boots_from_the_lab_to_the_menu(lab, firmware, tmp_path):
     # The address came from the failover pair: one of the peers recorded it.
     holders = [p for p in PEERS if lab.active_leases(p).get(result["station_ip"]) == result["mac"]]
     assert holders, "no peer's lease file holds %s for %s" % (result["station_ip"], result["mac"])
+
+
+@pytest.mark.skipif("secureboot" not in FIRMWARE, reason="Secure Boot runs in make lab-long")
+def test_secure_boot_refuses_grub_without_shim(lab, tmp_path):
+    """The lab reserves 52:54:00:31:f2:82 with boot file grubx64.efi: under
+    Secure Boot the firmware must refuse it, which proves the shim path above
+    really ran with Secure Boot enforced."""
+    result = pxe_vm.boot("secureboot", "Access Denied", timeout=120, log=str(tmp_path / "serial.log"),
+                         mac="52:54:00:31:f2:82")
+    assert result["nbp"] == "grubx64.efi"
+    assert result["marker_seen_after_s"] is not None, result["console_tail"]
+    assert lab.vars["tftp_server_menu_title"] not in result["console_tail"]
