@@ -51,6 +51,8 @@ lint: venv collection
 	antsibull-changelog lint
 	molecule syntax -s almalinux9 >/dev/null
 	molecule syntax -s default >/dev/null
+	rm -rf .cache/build && ansible-galaxy collection build --output-path .cache/build >/dev/null
+	! tar tzf .cache/build/netboot-dhcp_failover-*.tar.gz | grep -E '^(\.ansible|\.venv|\.cache|molecule|bench)/'
 	@echo "lint: ok"
 
 unit: venv collection
