@@ -7,6 +7,7 @@ as a plain client, a BIOS or UEFI PXE ROM (options 60, 93, 94, 97) or iPXE
 lab's client container; it only ever broadcasts on the interface it is given.
 
   dhcp_probe.py discover --mac 52:54:00:00:00:01 [--arch 0|7|...] [--wait 3]
+  dhcp_probe.py discover --bootp --mac ...  # a BOOTP request instead
   dhcp_probe.py dora --mac ...            # DISCOVER, OFFER, REQUEST, ACK
   dhcp_probe.py watch --duration 120 --interval 0.5 --out FILE [--stop-file F]
 """
@@ -29,7 +30,8 @@ def mac_bytes(mac):
     return bytes(int(x, 16) for x in mac.split(":"))
 
 
-def build(msg_type, mac, xid, secs=0, arch=None, vendor=None, user_class=None, requested=None, server_id=None):
+def build(msg_type, mac, xid, secs=0, arch=None, vendor=None, user_class=None, requested=None, server_id=None,
+          bootp=False):
     chaddr = mac_bytes(mac)
     head = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, xid, secs, 0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4)
     body = chaddr + b"\0" * 10 + b"\0" * 64 + b"\0" * 128
@@ -38,6 +40,11 @@ def build(msg_type, mac, xid, secs=0, arch=None, vendor=None, user_class=None, r
     def opt(code, data):
         opts.extend(bytes([code, len(data)]) + data)
 
+    if bootp:
+        # A BOOTP client: no DHCP message type, no options beyond the cookie.
+        opts.append(255)
+        packet = head + body + bytes(opts)
+        return packet + b"\0" * max(0, 300 - len(packet))
     opt(53, bytes([msg_type]))
     opt(61, b"\x01" + chaddr)
     opt(55, bytes([1, 3, 6, 15, 28, 42, 43, 51, 54, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135]))
@@ -81,7 +88,7 @@ def parse(data):
     out = {
         "op": op,
         "xid": xid,
-        "type": TYPES.get(options.get(53, b"\0")[0], "?"),
+        "type": TYPES.get(options[53][0], "?") if 53 in options else "BOOTREPLY",
         "mac": ":".join("%02x" % b for b in chaddr),
         "yiaddr": socket.inet_ntoa(yiaddr),
         "siaddr": socket.inet_ntoa(siaddr),
@@ -139,8 +146,10 @@ def random_xid():
 
 def discover(client, args, mac=None, wait=None, first_only=False):
     xid = random_xid()
-    pkt = build(1, mac or args.mac, xid, secs=args.secs, arch=args.arch, vendor=args.vendor, user_class=args.user_class)
-    return client.exchange(pkt, xid, ("OFFER",), args.wait if wait is None else wait, first_only=first_only)
+    pkt = build(1, mac or args.mac, xid, secs=args.secs, arch=args.arch, vendor=args.vendor, user_class=args.user_class,
+                bootp=getattr(args, "bootp", False))
+    want = ("BOOTREPLY",) if getattr(args, "bootp", False) else ("OFFER",)
+    return client.exchange(pkt, xid, want, args.wait if wait is None else wait, first_only=first_only)
 
 
 def dora(client, args):
@@ -189,6 +198,7 @@ def main(argv=None):
     p.add_argument("--arch", type=int, help="PXE client: option 93 value (0 BIOS, 7 x64 UEFI, ...)")
     p.add_argument("--vendor", help="option 60 (default for PXE: PXEClient:Arch:NNNNN:UNDI:003016)")
     p.add_argument("--user-class", help="option 77, e.g. iPXE")
+    p.add_argument("--bootp", action="store_true", help="discover: send a BOOTP request (no option 53)")
     p.add_argument("--secs", type=int, default=0, help="seconds elapsed field (load balancing looks at it)")
     p.add_argument("--wait", type=float, default=3.0)
     p.add_argument("--duration", type=float, default=60.0)

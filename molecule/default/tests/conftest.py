@@ -72,7 +72,9 @@ class Lab:
     def probe(self, command="discover", **kw):
         args = ["python3", "/usr/local/bin/dhcp_probe", command]
         for key, value in kw.items():
-            if value is not None:
+            if value is True:
+                args.append("--" + key.replace("_", "-"))
+            elif value is not None and value is not False:
                 args += ["--" + key.replace("_", "-"), str(value)]
         res = self.hosts["client1"].run(" ".join(args))
         assert res.rc == 0, res.stderr

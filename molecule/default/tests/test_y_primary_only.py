@@ -1,0 +1,58 @@
+"""The user's own design, made correct: PXE (and dynamic BOOTP) from a pool
+outside failover on the primary only. Runs after the rolling update; the next
+converge (test_zz_partner_down) returns the lab to the default mode."""
+
+import copy
+import ipaddress
+import json
+import os
+import subprocess
+
+from conftest import LAB, PEERS, ROOT, SERVICE, TFTP
+
+PXE_POOL = ipaddress.IPv4Network("10.4.46.0/27")
+
+
+def converge(extra):
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
+    return subprocess.run(["ansible-playbook", "-i", LAB, os.path.join(ROOT, "playbooks", "dhcp_failover.yml"),
+                           "-e", json.dumps(extra)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_pxe_from_the_primary_only(lab):
+    subnets = copy.deepcopy(lab.vars["dhcpd_subnets"])
+    subnets[0]["pools"].append({"range": "10.4.46.1 10.4.46.30", "failover": False, "pxe": True, "bootp": True})
+    pxe = dict(lab.vars["dhcpd_pxe"], mode="primary_only")
+    run = converge({"dhcpd_subnets": subnets, "dhcpd_pxe": pxe})
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    primary = lab.hosts["dhcp1"].file("/etc/dhcp/dhcpd.conf").content_string
+    secondary = lab.hosts["dhcp2"].file("/etc/dhcp/dhcpd.conf").content_string
+    assert "range dynamic-bootp 10.4.46.1 10.4.46.30;" in primary and "10.4.46.1" not in secondary.split("served by")[0]
+    assert "next-server" not in secondary
+    lab.wait_state("dhcp1", "normal", "normal", timeout=60)
+
+    # PXE clients: one offer, from the primary, out of the PXE pool, with the boot file.
+    for arch, bootfile in ((0, "pxelinux.0"), (7, "shimx64.efi")):
+        offers = lab.probe("discover", mac="52:54:00:80:00:%02x" % arch, arch=arch, wait=3)
+        assert len(offers) == 1, offers
+        o = offers[0]
+        assert o["server_id"] == PEERS["dhcp1"] and ipaddress.IPv4Address(o["yiaddr"]) in PXE_POOL
+        assert o["file"] == bootfile and o["siaddr"] == TFTP["address"]
+    # A BOOTP client gets a dynamic-bootp address from the primary's pool.
+    replies = lab.probe("discover", mac="52:54:00:80:01:01", bootp=True, wait=3)
+    assert replies and ipaddress.IPv4Address(replies[0]["yiaddr"]) in PXE_POOL, replies
+    # Plain clients stay in the failover pool.
+    ack = lab.probe("dora", mac="52:54:00:80:02:01")["ack"]
+    assert ack and ipaddress.IPv4Address(ack["yiaddr"]) not in PXE_POOL
+
+    # The trade-off of this mode: no network boot while the primary is down.
+    assert lab.hosts["dhcp1"].run("systemctl stop %s" % SERVICE).rc == 0
+    try:
+        lab.wait_state("dhcp2", "communications-interrupted", timeout=30)
+        assert lab.probe("discover", mac="52:54:00:80:00:07", arch=7, wait=4) == []
+        plain = lab.probe("discover", mac="52:54:00:80:02:02", wait=4)
+        assert plain and plain[0]["server_id"] == PEERS["dhcp2"]
+    finally:
+        assert lab.hosts["dhcp1"].run("systemctl start %s" % SERVICE).rc == 0
+    lab.wait_state("dhcp1", "normal", "normal", timeout=90)
+    lab.wait_state("dhcp2", "normal", "normal", timeout=90)
