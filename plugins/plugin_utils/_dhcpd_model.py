@@ -557,7 +557,7 @@ def _parse_failover(c, raw, hosts):
         if host is not None and not isinstance(host, str):
             c.add(spath + ".host", "must be an inventory hostname (a string)")
             host = None
-        if host and hosts is not None and host not in hosts:  # host is a str here
+        if host and hosts is not None and host not in hosts:
             close = difflib.get_close_matches(host, list(hosts), n=1)
             c.add(
                 spath + ".host",
@@ -880,15 +880,28 @@ def _parse_permits(c, raw, path, class_names):
 
 # -- cross checks ----------------------------------------------------------
 
+def _sweep_overlaps(spans):
+    """Yield (item, earlier) for each span that starts inside an earlier one.
+
+    ``spans`` are (first, last, item) in sweep order (by first address); an
+    overlap always shows against the span reaching furthest so far, so one
+    pass after the sort finds them all: O(n log n) for thousands of spans.
+    """
+    reach, reach_item = -1, None
+    for first, last, item in spans:
+        if first <= reach:
+            yield item, reach_item
+        if last > reach:
+            reach, reach_item = last, item
+
+
 def _check_networks(c, subnets):
-    # Sorted by first address, an overlap always shows against the widest
-    # network seen so far: O(n log n) for sites with thousands of subnets.
-    reach, reach_sub = -1, None
-    for sub in sorted(subnets, key=lambda s: (int(s.network.network_address), -int(s.network.broadcast_address))):
-        if int(sub.network.network_address) <= reach:
-            c.add(sub.path + ".network", "%s overlaps %s declared at %s: each address belongs to one subnet" % (sub.network, reach_sub.network, reach_sub.path))
-        if int(sub.network.broadcast_address) > reach:
-            reach, reach_sub = int(sub.network.broadcast_address), sub
+    spans = sorted(
+        ((int(s.network.network_address), int(s.network.broadcast_address), s) for s in subnets),
+        key=lambda t: (t[0], -t[1]),
+    )
+    for sub, other in _sweep_overlaps(spans):
+        c.add(sub.path + ".network", "%s overlaps %s declared at %s: each address belongs to one subnet" % (sub.network, other.network, other.path))
 
 
 class _Spans:
@@ -906,18 +919,11 @@ class _Spans:
 
 
 def _check_ranges(c, subnets):
-    spans = []
-    for sub in subnets:
-        for pool in sub.pools:
-            for i, (a, b) in enumerate(pool.ranges):
-                spans.append((int(a), int(b), pool.path, a, b))
-    spans.sort()
-    reach_end, reach_path = -1, None
-    for a, b, p, fa, fb in spans:
-        if a <= reach_end:
-            c.add(p, "range %s - %s overlaps a range in %s (dhcpd: 'lease ... is declared twice!'): make the ranges disjoint" % (fa, fb, reach_path))
-        if b > reach_end:
-            reach_end, reach_path = b, p
+    spans = sorted(
+        (int(a), int(b), (pool.path, a, b)) for sub in subnets for pool in sub.pools for a, b in pool.ranges
+    )
+    for (path, first, last), (other_path, _, _) in _sweep_overlaps(spans):
+        c.add(path, "range %s - %s overlaps a range in %s (dhcpd: 'lease ... is declared twice!'): make the ranges disjoint" % (first, last, other_path))
 
 
 def _check_failover_pools(c, failover, pools):
