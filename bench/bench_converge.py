@@ -15,7 +15,6 @@ times, in one run:
 and prints each as seconds and as a ratio to the floor. Nothing is asserted.
 """
 
-import json
 import os
 import re
 import subprocess
@@ -26,6 +25,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB = os.path.join(ROOT, "inventories", "lab")
 FLOOR = os.path.join(ROOT, "bench", "floor.yml")
 SITE = os.path.join(ROOT, "playbooks", "site.yml")
+sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
+import dhcp_probe  # noqa: E402
 
 
 def run(cmd, **kw):
@@ -45,12 +46,11 @@ def play(playbook, *extra):
 
 
 def probe(*args):
-    res = run(["podman", "exec", "client1", "python3", "/usr/local/bin/dhcp_probe", *args])
-    return json.loads(res.stdout) if res.returncode == 0 and res.stdout.strip() else []
+    return dhcp_probe.run_in("client1", *args)
 
 
 def takeover():
-    run(["podman", "cp", os.path.join(ROOT, "tests", "lab", "dhcp_probe.py"), "client1:/usr/local/bin/dhcp_probe"], check=True)
+    dhcp_probe.install("client1")
     mac = None
     for i in range(1, 30):
         candidate = "52:54:00:50:00:%02x" % i

@@ -3,7 +3,6 @@
 failover state, who answers a plain client and PXE clients, and a real VM
 PXE boot. Used by `make demo` (tests/lab/demo.sh)."""
 
-import json
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 import tests.conftest  # noqa: E402,F401
+import dhcp_probe  # noqa: E402
 import pxe_vm  # noqa: E402
 import yaml  # noqa: E402
 
@@ -27,13 +27,13 @@ def sh(*cmd):
 
 
 def probe(*args):
-    return json.loads(sh("podman", "exec", "client1", "python3", "/usr/local/bin/dhcp_probe", *args))
+    return dhcp_probe.run_in("client1", *args)
 
 
 def main():
     with open(os.path.join(ROOT, "inventories", "lab", "group_vars", "all", "tftp.yml")) as fh:
         marker = yaml.safe_load(fh)["tftp_server_menu_title"]
-    sh("podman", "cp", os.path.join(HERE, "dhcp_probe.py"), "client1:/usr/local/bin/dhcp_probe")
+    dhcp_probe.install("client1")
     print("\n=== netboot.dhcp_failover lab summary ===")
     for host in ("dhcp1", "dhcp2"):
         st = parse_state(sh("podman", "exec", host, "cat", LEASES), "dhcp-failover")

@@ -19,6 +19,7 @@ import random
 import select
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -184,6 +185,24 @@ def watch(client, args):
             rest = args.interval - (time.time() - started)
             if rest > 0:
                 time.sleep(rest)
+
+
+# -- host side: run this probe inside a lab container -------------------------
+
+IN_CONTAINER = "/usr/local/bin/dhcp_probe"
+
+
+def install(container):
+    """Copy this script into ``container`` (podman)."""
+    subprocess.run(["podman", "cp", os.path.abspath(__file__), "%s:%s" % (container, IN_CONTAINER)], check=True)
+
+
+def run_in(container, *args):
+    """Run the probe in ``container`` with command-line ``args``; return its JSON answer."""
+    res = subprocess.run(["podman", "exec", container, "python3", IN_CONTAINER, *args], capture_output=True, text=True)
+    if res.returncode != 0:
+        raise RuntimeError("dhcp_probe %s failed: %s" % (" ".join(args), res.stderr.strip()))
+    return json.loads(res.stdout)
 
 
 def _public(reply):

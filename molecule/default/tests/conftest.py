@@ -1,7 +1,7 @@
 """Fixtures for the lab's verify step: the real containers, a real DHCP
 client (tests/lab/dhcp_probe.py) in client1, and the lab's description."""
 
-import json
+import contextlib
 import os
 import subprocess
 import sys
@@ -14,6 +14,9 @@ import yaml
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 sys.path.insert(0, ROOT)
 import tests.conftest  # noqa: E402,F401  (the collection on sys.path)
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
+import dhcp_probe  # noqa: E402
 
 from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state  # noqa: E402
 
@@ -64,21 +67,40 @@ class Lab:
     def __init__(self):
         self.hosts = {n: testinfra.get_host("podman://" + n) for n in ("dhcp1", "dhcp2", "tftp1", "client1")}
         self.vars = lab_vars()
-        subprocess.run(
-            ["podman", "cp", os.path.join(ROOT, "tests", "lab", "dhcp_probe.py"), "client1:/usr/local/bin/dhcp_probe"],
-            check=True,
-        )
+        dhcp_probe.install("client1")
 
     def probe(self, command="discover", **kw):
-        args = ["python3", "/usr/local/bin/dhcp_probe", command]
+        """Run the DHCP probe in client1; keyword arguments become its options."""
+        args = [command]
         for key, value in kw.items():
             if value is True:
                 args.append("--" + key.replace("_", "-"))
             elif value is not None and value is not False:
                 args += ["--" + key.replace("_", "-"), str(value)]
-        res = self.hosts["client1"].run(" ".join(args))
-        assert res.rc == 0, res.stderr
-        return json.loads(res.stdout)
+        return dhcp_probe.run_in("client1", *args)
+
+    def play(self, playbook, *args):
+        """ansible-playbook playbooks/PLAYBOOK against the lab inventory."""
+        env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
+        return subprocess.run(["ansible-playbook", "-i", LAB, os.path.join(ROOT, "playbooks", playbook), *args],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+
+    def service_time(self, peer, what="ActiveEnterTimestampMonotonic"):
+        """A systemd timestamp of the peer's dhcpd (the containers share the host's monotonic clock)."""
+        out = self.hosts[peer].run("systemctl show -p %s --value %s" % (what, SERVICE))
+        return int(out.stdout.strip() or 0)
+
+    @contextlib.contextmanager
+    def primary_down(self):
+        """Stop the primary until the block ends, then bring the pair back to normal."""
+        assert self.hosts["dhcp1"].run("systemctl stop %s" % SERVICE).rc == 0
+        try:
+            self.wait_state("dhcp2", "communications-interrupted", timeout=30)
+            yield
+        finally:
+            assert self.hosts["dhcp1"].run("systemctl start %s" % SERVICE).rc == 0
+        self.wait_state("dhcp1", "normal", "normal", timeout=90)
+        self.wait_state("dhcp2", "normal", "normal", timeout=90)
 
     def state(self, peer):
         text = self.hosts[peer].file(LEASES).content_string

@@ -2,31 +2,17 @@
 bootfiles, and a description that dhcpd itself rejects."""
 
 import json
-import os
-import subprocess
 
-from conftest import LAB, OS, PEERS, ROOT, SERVICE, TFTP
-
-SITE = os.path.join(ROOT, "playbooks", "site.yml")
-
-
-def play(*args, playbook=SITE):
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
-    return subprocess.run(["ansible-playbook", "-i", LAB, playbook, *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900)
-
-
-def started(lab, peer):
-    return lab.hosts[peer].run("systemctl show -p ActiveEnterTimestampMonotonic --value %s" % SERVICE).stdout.strip()
+from conftest import OS, PEERS, TFTP
 
 
 def snapshot(lab):
-    return {p: (lab.hosts[p].file("/etc/dhcp/dhcpd.conf").sha256sum, started(lab, p)) for p in PEERS}
+    return {p: (lab.hosts[p].file("/etc/dhcp/dhcpd.conf").sha256sum, lab.service_time(p)) for p in PEERS}
 
 
 def test_check_mode_shows_the_diff_and_changes_nothing(lab):
     before = snapshot(lab)
-    run = play("--check", "--diff", "-e", "dhcpd_default_lease_time=1234")
+    run = lab.play("site.yml", "--check", "--diff", "-e", "dhcpd_default_lease_time=1234")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "+default-lease-time 1234;" in run.stdout and "-default-lease-time 600;" in run.stdout
     assert snapshot(lab) == before
@@ -39,7 +25,7 @@ def test_bootfiles_tag_updates_menus_only_and_keeps_user_files(lab):
     before = snapshot(lab)
     title = lab.vars["tftp_server_menu_title"]
     try:
-        run = play("--tags", "bootfiles", "-e", json.dumps({"tftp_server_menu_title": "updated menu"}))
+        run = lab.play("site.yml", "--tags", "bootfiles", "-e", json.dumps({"tftp_server_menu_title": "updated menu"}))
         assert run.returncode == 0, run.stdout[-3000:]
         assert 'echo "updated menu"' in tftp.file("%s/%s" % (root, OS["grub_cfg"])).content_string
         assert "SAY updated menu" in tftp.file(root + "/pxelinux.cfg/default").content_string
@@ -53,7 +39,7 @@ def test_bootfiles_tag_updates_menus_only_and_keeps_user_files(lab):
         assert int(tftp.run("ls %s/pxelinux.cfg/ | grep -c '^default\\..*~$'" % root).stdout.strip() or 0) >= 1
         assert tftp.file(root + "/vmlinuz-user").content_string == "kernel-from-the-user\n"
     finally:
-        restore = play("--tags", "bootfiles", "-e", json.dumps({"tftp_server_menu_title": title}))
+        restore = lab.play("site.yml", "--tags", "bootfiles", "-e", json.dumps({"tftp_server_menu_title": title}))
         assert restore.returncode == 0
     assert 'echo "%s"' % title in tftp.file("%s/%s" % (root, OS["grub_cfg"])).content_string
 
@@ -62,7 +48,7 @@ def test_phase_tags_run_alone(lab):
     """A check run limited to one phase of the dhcpd role (here: the service) works
     without the earlier phases' results, and changes nothing on a converged lab."""
     before = snapshot(lab)
-    run = play("--tags", "dhcpd_service", "--check", playbook=os.path.join(ROOT, "playbooks", "dhcp_failover.yml"))
+    run = lab.play("dhcp_failover.yml", "--tags", "dhcpd_service", "--check")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "changed=0" in run.stdout.split("PLAY RECAP")[-1]
     assert all("changed=0" in line for line in run.stdout.split("PLAY RECAP")[-1].splitlines() if "ok=" in line)
@@ -72,7 +58,7 @@ def test_phase_tags_run_alone(lab):
 def test_config_dhcpd_rejects_never_replaces_the_running_one(lab):
     before = snapshot(lab)
     bad = {"dhcpd_classes": [{"name": "broken", "match": 'option no-such-option = "x"'}]}
-    run = play("-e", json.dumps(bad), playbook=os.path.join(ROOT, "playbooks", "dhcp_failover.yml"))
+    run = lab.play("dhcp_failover.yml", "-e", json.dumps(bad))
     assert run.returncode != 0
     assert "no option named no-such-option" in run.stdout + run.stderr
     assert snapshot(lab) == before

@@ -3,49 +3,34 @@ time, a client probing throughout is always answered, no lease is lost.
 Runs last: it leaves the lab with a changed lease time."""
 
 import json
-import os
 import random
 import subprocess
 import time
 
-from conftest import LAB, PEERS, ROOT, SERVICE
+from conftest import PEERS
+from dhcp_probe import IN_CONTAINER
 
 # Probes start every second; a restart of both peers at once (stop, 2 s
 # pause in the init script, start, failover startup) leaves a longer gap.
 MAX_GAP_S = 3.0
 
 
-def service_time(lab, peer, what="ActiveEnterTimestampMonotonic"):
-    """A systemd timestamp of the peer's service (the containers share the host's monotonic clock)."""
-    out = lab.hosts[peer].run("systemctl show -p %s --value %s" % (what, SERVICE))
-    return int(out.stdout.strip() or 0)
-
-
-def service_started_at(lab, peer):
-    return service_time(lab, peer)
-
-
 def test_rolling_update_keeps_service_and_leases(lab):
     before = {p: lab.active_leases(p) for p in PEERS}
     assert any(before.values()), "the earlier tests should have left active leases"
-    started = {p: service_started_at(lab, p) for p in PEERS}
+    started = {p: lab.service_time(p) for p in PEERS}
     lease_time = 600 + random.randint(1, 3000)
     client = lab.hosts["client1"]
     client.run("rm -f /tmp/watch.jsonl /tmp/watch.stop")
     watcher = subprocess.Popen(
-        ["podman", "exec", "client1", "python3", "/usr/local/bin/dhcp_probe", "watch",
+        ["podman", "exec", "client1", "python3", IN_CONTAINER, "watch",
          "--duration", "400", "--interval", "1", "--wait", "2.5",
          "--out", "/tmp/watch.jsonl", "--stop-file", "/tmp/watch.stop"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
         time.sleep(2)
-        env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
-        run = subprocess.run(
-            ["ansible-playbook", "-i", LAB, os.path.join(ROOT, "playbooks", "dhcp_failover.yml"),
-             "-e", "dhcpd_default_lease_time=%d" % lease_time],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-        )
+        run = lab.play("dhcp_failover.yml", "-e", "dhcpd_default_lease_time=%d" % lease_time)
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
         time.sleep(2)
     finally:
@@ -67,10 +52,10 @@ def test_rolling_update_keeps_service_and_leases(lab):
     # Both peers got the new configuration and were restarted.
     for peer in PEERS:
         assert "default-lease-time %d;" % lease_time in lab.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
-        assert service_started_at(lab, peer) > started[peer], "%s was not restarted" % peer
+        assert lab.service_time(peer) > started[peer], "%s was not restarted" % peer
     # Never both down: the secondary went first, and the primary went down
     # only after the secondary was back up.
-    assert service_time(lab, "dhcp1", "InactiveEnterTimestampMonotonic") > service_started_at(lab, "dhcp2")
+    assert lab.service_time("dhcp1", "InactiveEnterTimestampMonotonic") > lab.service_time("dhcp2")
     # No lease was lost.
     for peer in PEERS:
         after = lab.active_leases(peer)

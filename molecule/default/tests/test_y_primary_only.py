@@ -5,25 +5,17 @@ converge (test_zz_partner_down) returns the lab to the default mode."""
 import copy
 import ipaddress
 import json
-import os
-import subprocess
 
-from conftest import LAB, PEERS, ROOT, SERVICE, TFTP
+from conftest import PEERS, TFTP
 
 PXE_POOL = ipaddress.IPv4Network("10.4.46.0/27")
-
-
-def converge(extra):
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
-    return subprocess.run(["ansible-playbook", "-i", LAB, os.path.join(ROOT, "playbooks", "dhcp_failover.yml"),
-                           "-e", json.dumps(extra)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
 
 
 def test_pxe_from_the_primary_only(lab):
     subnets = copy.deepcopy(lab.vars["dhcpd_subnets"])
     subnets[0]["pools"].append({"range": "10.4.46.1 10.4.46.30", "failover": False, "pxe": True, "bootp": True})
     pxe = dict(lab.vars["dhcpd_pxe"], mode="primary_only")
-    run = converge({"dhcpd_subnets": subnets, "dhcpd_pxe": pxe})
+    run = lab.play("dhcp_failover.yml", "-e", json.dumps({"dhcpd_subnets": subnets, "dhcpd_pxe": pxe}))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     primary = lab.hosts["dhcp1"].file("/etc/dhcp/dhcpd.conf").content_string
     secondary = lab.hosts["dhcp2"].file("/etc/dhcp/dhcpd.conf").content_string
@@ -46,13 +38,7 @@ def test_pxe_from_the_primary_only(lab):
     assert ack and ipaddress.IPv4Address(ack["yiaddr"]) not in PXE_POOL
 
     # The trade-off of this mode: no network boot while the primary is down.
-    assert lab.hosts["dhcp1"].run("systemctl stop %s" % SERVICE).rc == 0
-    try:
-        lab.wait_state("dhcp2", "communications-interrupted", timeout=30)
+    with lab.primary_down():
         assert lab.probe("discover", mac="52:54:00:80:00:07", arch=7, wait=4) == []
         plain = lab.probe("discover", mac="52:54:00:80:02:02", wait=4)
         assert plain and plain[0]["server_id"] == PEERS["dhcp2"]
-    finally:
-        assert lab.hosts["dhcp1"].run("systemctl start %s" % SERVICE).rc == 0
-    lab.wait_state("dhcp1", "normal", "normal", timeout=90)
-    lab.wait_state("dhcp2", "normal", "normal", timeout=90)

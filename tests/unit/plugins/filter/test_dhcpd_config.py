@@ -7,7 +7,6 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netboot.dhcp_failover.plugins.filter.dhcpd_config import FilterModule, dhcpd_config
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
 from tests.unit.helpers import HOSTS, ROOT, assert_dhcpd_accepts, dhcpd_t, example
 
