@@ -21,6 +21,10 @@ description:
   - The description is checked first. Every problem is reported at once, each naming the
     variable path (for example C(dhcpd_subnets[0].pools[1].range)) and the fix. See docs/model.md.
   - The output is deterministic. It still has to pass C(dhcpd -t) on the host; the roles do that.
+  - Keys (C(dhcpd_omapi), C(dhcpd_ddns.keys)) are never in C(dhcpd.conf). It includes them from
+    O(secrets_path), whose text C(part=secrets) returns; write that file owner-only and never log it.
+  - Warnings (checks that could not be made, such as addresses given as DNS names that are not
+    inventory hosts) are shown as Ansible warnings; they do not stop the run.
 options:
   _input:
     description:
@@ -42,6 +46,17 @@ options:
         names the TFTP server's inventory host.
     type: dict
     required: false
+  part:
+    description:
+      - C(config) returns dhcpd.conf; C(secrets) returns the file of keys it includes (empty when
+        the description has no keys).
+    type: str
+    choices: [config, secrets]
+    default: config
+  secrets_path:
+    description: Absolute path, on the DHCP host, of the secrets file that dhcpd.conf includes.
+    type: str
+    default: /etc/dhcp/dhcpd.secrets.conf
 """
 
 EXAMPLES = r"""
@@ -53,34 +68,45 @@ EXAMPLES = r"""
          | netboot.dhcp_failover.dhcpd_config(role='primary', hosts={'tftp1': '10.4.7.9'}) }}
     mode: "0644"
     validate: dhcpd -t -cf %s
+
+- name: Write the keys it includes (owner-only, never logged)
+  ansible.builtin.copy:
+    dest: /etc/dhcp/dhcpd.secrets.conf
+    content: "{{ description | netboot.dhcp_failover.dhcpd_config(role='primary', part='secrets') }}"
+    mode: "0600"
+  no_log: true
 """
 
 RETURN = r"""
 _value:
-  description: The complete dhcpd.conf text, ending in a newline.
+  description: The complete dhcpd.conf text (or the secrets file's text), ending in a newline.
   type: str
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
 
-try:
-    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_model import ModelError
-    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
-except ImportError:  # pragma: no cover - only when loaded outside a collection path
-    from ..plugin_utils._dhcpd_model import ModelError
-    from ..plugin_utils._dhcpd_render import render_config
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_checker import ModelError
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import DEFAULT_SECRETS_PATH, render_config
 
 
-def dhcpd_config(description, role, hosts=None):
-    """Filter entry point: validate the description and render ``role``'s dhcpd.conf."""
+def dhcpd_config(description, role, hosts=None, part="config", secrets_path=DEFAULT_SECRETS_PATH):
+    """Filter entry point: validate the description and render ``role``'s dhcpd.conf (or its secrets)."""
     if not isinstance(description, dict):
         raise AnsibleFilterError(
             "dhcpd_config: the input must be a mapping of dhcpd_* variables, got %s" % type(description).__name__
         )
+    warnings = []
     try:
-        return render_config(dict(description), role, dict(hosts) if hosts is not None else None)
+        text = render_config(
+            dict(description), role, dict(hosts) if hosts is not None else None, part, secrets_path, warnings=warnings
+        )
     except ModelError as exc:
         raise AnsibleFilterError("dhcpd_config: %s" % exc) from exc
+    if part == "config":
+        for message in warnings:
+            Display().warning("dhcpd_config: %s" % message)
+    return text
 
 
 class FilterModule:

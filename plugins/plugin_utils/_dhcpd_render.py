@@ -1,86 +1,161 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netboot.dhcp_failover contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write one peer's dhcpd.conf from a checked network description.
+"""Write one peer's dhcpd.conf (and its secrets include) from a checked model.
 
-``render_config(variables, role, hosts)`` is the whole public surface:
-it checks the description (``_dhcpd_model.parse_model``) and returns the
-text of dhcpd.conf for the primary, the secondary or a standalone server.
-Both peers get the same failover pools, classes and reservations; the
-statements dhcpd allows on the primary only (mclt, split, hba) and the
-primary-only PXE pool appear on the primary only. Output is deterministic.
+Private to this collection; may change without notice.
+
+``render_config(variables, role, hosts, part, secrets_path)`` is the whole
+public surface: it checks the description (``_dhcpd_model.parse_model``)
+and returns the text of dhcpd.conf (``part='config'``) or of the owner-only
+file that holds the keys (``part='secrets'``) for the primary, the secondary
+or a standalone server. This module owns every byte of dhcpd syntax: quoting,
+permits, option values, statements. Both peers get the same failover pools,
+classes and reservations; mclt, split and hba, the primary-only PXE pool and
+(in primary_only mode) the boot settings appear on the primary only; with
+``next_server: self`` each peer names itself. Output is deterministic.
 """
 
 from __future__ import annotations
 
-from ._dhcpd_model import (
-    ARCHES,
-    HTTP_ARCHES,
-    HTTP_CLASS,
-    PEER_ROLES,
-    PXE_CLASS,
-    ModelError,
-    parse_model,
-)
+from ._dhcpd_model import parse_model
+from ._dhcpd_checker import ModelError
+from ._dhcpd_types import describe
+from ._dhcpd_sections import ARCHES, HTTP_ARCHES, HTTP_CLASS, PEER_ROLES, PXE_CLASS, SELF
 
 IND = "    "
+DEFAULT_SECRETS_PATH = "/etc/dhcp/dhcpd.secrets.conf"
+PARTS = ("config", "secrets")
+_PERMIT_WORDS = {
+    "known": "known-clients",
+    "unknown": "unknown-clients",
+    "all": "all clients",
+    "bootp": "dynamic bootp clients",
+    "authenticated": "authenticated clients",
+    "unauthenticated": "unauthenticated clients",
+}
 
 
-def render_config(variables, role, hosts=None):
-    """Return dhcpd.conf text for ``role`` (primary, secondary, standalone)."""
+def render_config(variables, role, hosts=None, part="config", secrets_path=DEFAULT_SECRETS_PATH, warnings=None):
+    """Return the text of ``part`` (config or secrets) for ``role`` (primary, secondary, standalone).
+
+    ``warnings``: a list that receives what could not be checked (not errors).
+    """
+    problems = []
     if role not in PEER_ROLES:
-        raise ModelError([("role", "must be one of %s, got %r" % (", ".join(PEER_ROLES), role))])
+        problems.append(("role", "must be one of %s, got %r" % (", ".join(PEER_ROLES), role)))
+    if part not in PARTS:
+        problems.append(("part", "must be one of %s, got %r" % (", ".join(PARTS), part)))
+    if not isinstance(secrets_path, str) or not secrets_path.startswith("/") or '"' in secrets_path:
+        problems.append(("secrets_path", "must be an absolute path without quotes, got %r" % (secrets_path,)))
+    if problems:
+        raise ModelError(problems)
     model = parse_model(variables, hosts)
+    if warnings is not None:
+        warnings.extend(model.warnings)
     if role != "standalone" and model.failover is None:
         raise ModelError([("dhcpd_failover", "role %s needs a failover relationship: set dhcpd_failover, or render with role standalone" % role)])
-    return _Writer(model, role).text()
+    if part == "secrets":
+        return render_secrets(model)
+    return _Writer(model, role, secrets_path).text()
+
+
+def render_secrets(model):
+    """The keys (OMAPI, DDNS TSIG), for a file only root can read; empty when there are none."""
+    lines = []
+    if not model.secrets:
+        return ""
+    lines.append("# Keys for dhcpd.conf (included from it). Secret: keep this file owner-only.")
+    keys = []
+    if model.omapi:
+        keys.append((model.omapi["key_name"], model.omapi["algorithm"], model.omapi["key_secret"]))
+    for k in model.ddns.keys if model.ddns else []:
+        keys.append((k.name, k.algorithm, k.secret))
+    for name, algorithm, secret in keys:
+        lines.append('key "%s" {' % name)
+        lines.append(IND + "algorithm %s;" % algorithm)
+        lines.append(IND + 'secret "%s";' % secret)
+        lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def value_text(value):
+    """dhcpd syntax of a typed option value."""
+    kind, data = value
+    if kind == "array":
+        return ", ".join(value_text(v) for v in data)
+    if kind == "record":
+        return " ".join(value_text(v) for v in data)
+    if kind in ("text", "dlist"):
+        return '"%s"' % data
+    if kind == "bool":
+        return "true" if data else "false"
+    return str(data)
+
+
+def _hex16(code):
+    return "%02x:%02x" % (code >> 8, code & 0xFF)
+
+
+def _arch_condition(codes):
+    return " or ".join("option pxe-system-type = %s" % _hex16(code) for code in codes)
 
 
 class _Writer:
-    def __init__(self, model, role):
+    def __init__(self, model, role, secrets_path):
         self.m = model
         self.role = role
         self.fo = model.failover if role != "standalone" else None
+        self.secrets_path = secrets_path
         self.lines = []
 
     def out(self, depth=0, text=""):
         self.lines.append((IND * depth + text) if text else "")
 
+    def block(self, depth, opener, body, comment=None):
+        """``opener {`` body ``}``; body(depth) writes the inside."""
+        self.out(depth, opener + " {" + ("  # %s" % comment if comment else ""))
+        body(depth + 1)
+        self.out(depth, "}")
+
+    # -- the file ------------------------------------------------------------
     def text(self):
-        m = self.m
-        fo = self.fo
+        m, fo = self.m, self.fo
         if fo:
-            self.out(0, "# ISC DHCP 4.4 %s peer of failover relationship \"%s\"" % (self.role, fo.name))
-            self.out(0, "# (primary %s at %s, secondary %s at %s)" % (fo.primary.host, fo.primary.address, fo.secondary.host, fo.secondary.address))
+            self.out(0, '# ISC DHCP 4.4 %s peer of failover relationship "%s"' % (self.role, fo.name))
+            self.out(0, "# (primary %s at %s, secondary %s at %s)" % (fo.primary.host, fo.primary.address[1], fo.secondary.host, fo.secondary.address[1]))
         else:
             self.out(0, "# ISC DHCP 4.4 standalone server")
         self.out(0, "# Rendered by netboot.dhcp_failover.dhcpd_config; edit the inventory, not this file.")
         self.out()
         if m.authoritative:
             self.out(0, "authoritative;")
-        self.out(0, "ddns-update-style none;")
-        for key, value in m.statements:
-            self.out(0, "%s %s;" % (key, value))
-        self._options(0, m.options)
-        if m.omapi:
+        self._ddns_statements()
+        self._definitions()
+        self.scope(0, m.scope)
+        if m.secrets:
             self.out()
-            self.out(0, 'key "%s" {' % m.omapi["key_name"])
-            self.out(1, "algorithm %s;" % m.omapi["algorithm"])
-            self.out(1, 'secret "%s";' % m.omapi["key_secret"])
-            self.out(0, "}")
+            self.out(0, '# Keys (OMAPI, DDNS): owner-only file, not shown in diffs or logs.')
+            self.out(0, 'include "%s";' % self.secrets_path)
+        if m.omapi:
             self.out(0, "omapi-port %d;" % m.omapi["port"])
             self.out(0, "omapi-key %s;" % m.omapi["key_name"])
+        self._zones()
         if fo:
             self._failover()
         self._classes()
+        if m.pxe.enabled and self._serves_boot():
+            self.out()
+            self.out(0, "# Network boot for every subnet (a scope with its own pxe: settings overrides this).")
+            self._boot(0, m.pxe.boot)
         for sn in m.shared_networks:
             self.out()
             if sn.name:
-                self.out(0, 'shared-network "%s" {' % sn.name)
-                self._options(1, sn.options)
-                for sub in sn.subnets:
-                    self._subnet(1, sub)
-                self.out(0, "}")
+                def body(d, sn=sn):
+                    self.scope(d, sn.scope)
+                    for sub in sn.subnets:
+                        self._subnet(d, sub)
+                self.block(0, 'shared-network "%s"' % sn.name, body)
             else:
                 for sub in sn.subnets:
                     self._subnet(0, sub)
@@ -88,148 +163,237 @@ class _Writer:
             self.out()
             self.out(0, "# Reservations, identical on both peers.")
             for h in m.hosts:
-                self.out(0, "host %s {" % h.name)
-                self.out(1, "hardware ethernet %s;" % h.mac)
-                if h.address:
-                    self.out(1, "fixed-address %s;" % h.address)
-                for key, value in h.statements:
-                    self.out(1, "%s %s;" % (key, value))
-                self._options(1, h.options)
-                self.out(0, "}")
+                self.block(0, "host %s" % h.name, lambda d, h=h: self._host(d, h))
+        if m.includes:
+            self.out()
+            self.out(0, "# Files kept outside the inventory (dhcpd_includes).")
+            for path in m.includes:
+                self.out(0, 'include "%s";' % path)
         return "\n".join(self.lines).rstrip("\n") + "\n"
 
-    def _options(self, depth, options):
-        for name, value in options:
-            self.out(depth, "option %s %s;" % (name, value))
-
-    def _failover(self):
-        fo = self.fo
-        me, peer = (fo.primary, fo.secondary) if self.role == "primary" else (fo.secondary, fo.primary)
-        self.out()
-        self.out(0, 'failover peer "%s" {' % fo.name)
-        self.out(1, "%s;" % self.role)
-        self.out(1, "address %s;" % me.address)
-        self.out(1, "port %d;" % me.port)
-        self.out(1, "peer address %s;" % peer.address)
-        self.out(1, "peer port %d;" % peer.port)
-        self.out(1, "max-response-delay %d;" % fo.max_response_delay)
-        self.out(1, "max-unacked-updates %d;" % fo.max_unacked_updates)
-        self.out(1, "load balance max seconds %d;" % fo.load_balance_max_seconds)
-        if self.role == "primary":
-            # dhcpd.conf(5): mclt and split/hba on the primary only.
-            self.out(1, "mclt %d;" % fo.mclt)
-            if fo.split is not None:
-                self.out(1, "split %d;" % fo.split)
+    # -- pieces shared by every scope -------------------------------------------
+    def scope(self, depth, scope):
+        """Lease times, raw statements, options, then boot settings of one scope."""
+        for key, seconds in scope.lease:
+            self.out(depth, "%s %d;" % (key, seconds))
+        for text in scope.raw:
+            self.out(depth, "%s;" % text)
+        for opt in scope.options:
+            name = opt.name if opt.space == "dhcp" else "%s.%s" % (opt.space, opt.name)
+            if opt.value[0] == "expr":
+                self.out(depth, "option %s = %s;" % (name, opt.value[1]))
             else:
-                self.out(1, "hba %s;" % fo.hba)
-        if fo.auto_partner_down:
-            self.out(1, "auto-partner-down %d;" % fo.auto_partner_down)
-        for key, value in fo.tuning:
-            self.out(1, "%s %d;" % (key, value))
-        self.out(0, "}")
+                self.out(depth, "option %s %s;" % (name, value_text(opt.value)))
+        if scope.boot is not None and self._serves_boot():
+            self._boot(depth, scope.boot)
+
+    def _next_server(self, atom):
+        if atom == SELF:
+            fo = self.m.failover
+            me = fo.secondary if self.role == "secondary" else fo.primary
+            return me.address[1]
+        return atom[1]
 
     def _serves_boot(self):
         """Does this peer hand out next-server and boot files?"""
         pxe = self.m.pxe
-        if not pxe.enabled:
-            return False
-        return pxe.mode == "failover" or self.role in ("primary", "standalone")
+        return not (pxe.enabled and pxe.mode == "primary_only" and self.role == "secondary")
+
+    def _boot(self, depth, boot):
+        """Boot settings of a scope: next-server, then the file by client kind and architecture."""
+        http = [(codes, boot.files[key]) for key, codes, _ in HTTP_ARCHES if boot.files.get(key)]
+        branches = []
+        if boot.ipxe_script:
+            # iPXE also says PXEClient; its user class stops the chainload loop.
+            branches.append(('exists user-class and option user-class = "iPXE"', boot.ipxe_script))
+        for key, codes, _desc in ARCHES:
+            if key != "bios" and boot.files.get(key):
+                branches.append((_arch_condition(codes), boot.files[key]))
+        if boot.files.get("bios"):
+            # Old BIOS ROMs may omit option 93: treat them as BIOS.
+            branches.append(("not exists pxe-system-type or option pxe-system-type = 00:00", boot.files["bios"]))
+
+        def pxe_body(d):
+            self.out(d, "next-server %s;" % self._next_server(boot.next_server))
+            for i, (cond, name) in enumerate(branches):
+                self.out(d, "%s %s {" % ("if" if i == 0 else "} elsif", cond))
+                self.out(d + 1, 'filename "%s";' % name)
+            if boot.files.get("other"):
+                if branches:
+                    self.out(d, "} else {")
+                    self.out(d + 1, 'filename "%s";' % boot.files["other"])
+                else:
+                    self.out(d, 'filename "%s";' % boot.files["other"])
+            if branches:
+                self.out(d, "}")
+
+        def http_body(d):
+            # EDK2 takes an offer as HTTP boot only if option 60 says HTTPClient.
+            self.out(d, 'option vendor-class-identifier "HTTPClient";')
+            for i, (codes, url) in enumerate(http):
+                self.out(d, "%s %s {" % ("if" if i == 0 else "} elsif", _arch_condition(codes)))
+                self.out(d + 1, 'filename "%s";' % url)
+            self.out(d, "}")
+
+        pxe_cond = 'substring (option vendor-class-identifier, 0, 9) = "PXEClient"'
+        http_cond = 'substring (option vendor-class-identifier, 0, 10) = "HTTPClient"'
+        if http:
+            self.out(depth, "if %s {" % http_cond)
+            http_body(depth + 1)
+            if boot.clients == "all":
+                self.out(depth, "} else {")
+            else:
+                self.out(depth, "} elsif %s {" % pxe_cond)
+            pxe_body(depth + 1)
+            self.out(depth, "}")
+        elif boot.clients == "all":
+            pxe_body(depth)
+        else:
+            self.block(depth, "if %s" % pxe_cond, pxe_body)
+
+    # -- global parts ----------------------------------------------------------------
+    def _ddns_statements(self):
+        d = self.m.ddns
+        self.out(0, "ddns-update-style %s;" % (d.style if d else "none"))
+        if not d:
+            return
+        for keyword, flag in (("ddns-updates", d.updates), ("update-static-leases", d.update_static_leases)):
+            if flag is not None:
+                self.out(0, "%s %s;" % (keyword, "on" if flag else "off"))
+        if d.domain_name:
+            self.out(0, 'ddns-domainname "%s";' % d.domain_name)
+        if d.rev_domain_name:
+            self.out(0, 'ddns-rev-domainname "%s";' % d.rev_domain_name)
+
+    def _zones(self):
+        d = self.m.ddns
+        for z in d.zones if d else []:
+            def body(depth, z=z):
+                self.out(depth, "primary %s;" % z.primary[1])
+                if z.secondary:
+                    self.out(depth, "secondary %s;" % z.secondary[1])
+                if z.key:
+                    self.out(depth, "key %s;" % z.key)
+            self.block(0, "zone %s" % z.name, body)
+
+    def _definitions(self):
+        vocab = self.m.vocab
+        if not vocab.definitions:
+            return
+        self.out()
+        self.out(0, "# Option spaces and definitions (dhcpd_option_definitions), before any use.")
+        for space in vocab.spaces:
+            self.out(0, "option space %s;" % space)
+        for d in vocab.definitions:
+            name = d.name if d.space == "dhcp" else "%s.%s" % (d.space, d.name)
+            kind = "encapsulate %s" % d.encapsulate if d.encapsulate else describe(d.tree)
+            self.out(0, "option %s code %d = %s;" % (name, d.code, kind))
+
+    def _failover(self):
+        fo = self.fo
+        me, peer = (fo.primary, fo.secondary) if self.role == "primary" else (fo.secondary, fo.primary)
+
+        def body(d):
+            self.out(d, "%s;" % self.role)
+            self.out(d, "address %s;" % me.address[1])
+            self.out(d, "port %d;" % me.port)
+            self.out(d, "peer address %s;" % peer.address[1])
+            self.out(d, "peer port %d;" % peer.port)
+            self.out(d, "max-response-delay %d;" % fo.max_response_delay)
+            self.out(d, "max-unacked-updates %d;" % fo.max_unacked_updates)
+            self.out(d, "load balance max seconds %d;" % fo.load_balance_max_seconds)
+            if self.role == "primary":
+                # dhcpd.conf(5): mclt and split/hba on the primary only.
+                self.out(d, "mclt %d;" % fo.mclt)
+                if fo.split is not None:
+                    self.out(d, "split %d;" % fo.split)
+                else:
+                    self.out(d, "hba %s;" % fo.hba)
+            if fo.auto_partner_down:
+                self.out(d, "auto-partner-down %d;" % fo.auto_partner_down)
+            for key, value in fo.tuning:
+                self.out(d, "%s %d;" % (key, value))
+
+        self.out()
+        self.block(0, 'failover peer "%s"' % fo.name, body)
 
     def _classes(self):
         m = self.m
-        pxe = m.pxe
         self.out()
         self.out(0, "# Network boot clients. Classes come before the pools that name them.")
-        boot = self._serves_boot()
-        self.out(0, 'class "%s" {' % PXE_CLASS)
-        self.out(1, 'match if substring (option vendor-class-identifier, 0, 9) = "PXEClient";')
-        if boot:
-            self.out(1, "next-server %s;" % pxe.next_server)
-            if pxe.lease_time:
-                self.out(1, "default-lease-time %d;" % pxe.lease_time)
-                self.out(1, "max-lease-time %d;" % pxe.lease_time)
-            branches = []
-            if pxe.ipxe_script:
-                # iPXE also says PXEClient; its user class stops the chainload loop.
-                branches.append(('exists user-class and option user-class = "iPXE"', pxe.ipxe_script))
-            bios = None
-            for key, codes, _desc in ARCHES:
-                name = pxe.boot_files.get(key)
-                if not name:
-                    continue
-                if key == "bios":
-                    bios = name
-                    continue
-                cond = " or ".join("option pxe-system-type = %s" % _hex16(code) for code in codes)
-                branches.append((cond, name))
-            if bios:
-                # Old BIOS ROMs may omit option 93: treat them as BIOS.
-                branches.append(("not exists pxe-system-type or option pxe-system-type = 00:00", bios))
-            for i, (cond, name) in enumerate(branches):
-                self.out(1, "%s %s {" % ("if" if i == 0 else "} elsif", cond))
-                self.out(2, 'filename "%s";' % name)
-            if branches:
-                self.out(1, "}")
-        self.out(0, "}")
-        self.out(0, 'class "%s" {' % HTTP_CLASS)
-        self.out(1, 'match if substring (option vendor-class-identifier, 0, 10) = "HTTPClient";')
-        http = [(codes, pxe.boot_files.get(key)) for key, codes, _ in HTTP_ARCHES if pxe.boot_files.get(key)]
-        if boot and http:
-            # EDK2 takes an offer as HTTP boot only if option 60 says HTTPClient.
-            self.out(1, 'option vendor-class-identifier "HTTPClient";')
-            for i, (codes, url) in enumerate(http):
-                cond = " or ".join("option pxe-system-type = %s" % _hex16(code) for code in codes)
-                self.out(1, "%s %s {" % ("if" if i == 0 else "} elsif", cond))
-                self.out(2, 'filename "%s";' % url)
-            self.out(1, "}")
-        self.out(0, "}")
-        for k in m.classes:
-            self.out(0, 'class "%s" {' % k.name)
-            self.out(1, "match if %s;" % k.match)
-            for key, value in k.statements:
-                self.out(1, "%s %s;" % (key, value))
-            self._options(1, k.options)
-            self.out(0, "}")
 
+        def pxe_body(d):
+            self.out(d, 'match if substring (option vendor-class-identifier, 0, 9) = "PXEClient";')
+            if m.pxe.enabled and m.pxe.lease_time and self._serves_boot():
+                self.out(d, "default-lease-time %d;" % m.pxe.lease_time)
+                self.out(d, "max-lease-time %d;" % m.pxe.lease_time)
+
+        self.block(0, 'class "%s"' % PXE_CLASS, pxe_body)
+        self.block(0, 'class "%s"' % HTTP_CLASS, lambda d: self.out(d, 'match if substring (option vendor-class-identifier, 0, 10) = "HTTPClient";'))
+        for k in m.classes:
+            def body(d, k=k):
+                if k.subclasses and k.match:
+                    self.out(d, "match %s;" % k.match)
+                elif k.match:
+                    self.out(d, "match if %s;" % k.match)
+                if k.spawn_with:
+                    self.out(d, "spawn with %s;" % k.spawn_with)
+                self.scope(d, k.scope)
+            self.block(0, 'class "%s"' % k.name, body)
+            for sub in k.subclasses:
+                opener = 'subclass "%s" %s' % (k.name, value_text(sub.value))
+                if sub.scope.options or sub.scope.lease or sub.scope.raw:
+                    self.block(0, opener, lambda d, sub=sub: self.scope(d, sub.scope))
+                else:
+                    self.out(0, opener + ";")
+
+    # -- subnets, pools, hosts ----------------------------------------------------------
     def _subnet(self, depth, sub):
+        def body(d):
+            self.scope(d, sub.scope)
+            # The PXE-only pool first (order does not decide which pool a
+            # client lands in; the permits do).
+            for pool in sorted(sub.pools, key=lambda p: 0 if p.pxe_only else 1):
+                if not pool.failover and self.fo is not None and pool.served_by != self.role:
+                    self.out(d, "# %s: served by the %s only" % (pool.path, pool.served_by))
+                    continue
+                self._pool(d, pool)
+
         net = sub.network
-        self.out(depth, "subnet %s netmask %s {" % (net.network_address, net.netmask))
-        self._options(depth + 1, sub.options)
-        for key, value in sub.statements:
-            self.out(depth + 1, "%s %s;" % (key, value))
-        # PXE pool first, as in the user's working configuration (order does
-        # not decide which pool a client lands in; the permits do).
-        pools = sorted(sub.pools, key=lambda p: 0 if p.pxe else 1)
-        for pool in pools:
-            if not pool.failover and self.fo is not None and pool.served_by != self.role:
-                self.out(depth + 1, "# %s: served by the %s only" % (pool.path, pool.served_by))
-                continue
-            self._pool(depth + 1, pool)
-        self.out(depth, "}")
+        self.block(depth, "subnet %s netmask %s" % (net.network_address, net.netmask), body)
 
     def _pool(self, depth, pool):
-        self.out(depth, "pool {  # %s" % pool.path)
-        for a, b in pool.ranges:
-            # A dynamic-bootp range before the peer statement would pass -t,
-            # but BOOTP leases never expire and failover cannot share them.
-            if pool.bootp and not (pool.failover and self.fo):
-                self.out(depth + 1, "range dynamic-bootp %s %s;" % (a, b))
-            else:
-                self.out(depth + 1, "range %s %s;" % (a, b))
-        if pool.failover and self.fo:
-            self.out(depth + 1, 'failover peer "%s";' % self.fo.name)
-            self.out(depth + 1, "deny dynamic bootp clients;")
-        permits_allow = [p[2] for p in pool.allow]
-        permits_deny = [p[2] for p in pool.deny]
-        for text in permits_allow:
-            self.out(depth + 1, "allow %s;" % text)
-        for text in permits_deny:
-            self.out(depth + 1, "deny %s;" % text)
-        for key, value in pool.statements:
-            self.out(depth + 1, "%s %s;" % (key, value))
-        self._options(depth + 1, pool.options)
-        self.out(depth, "}")
+        def body(d):
+            for a, b in pool.ranges:
+                # BOOTP leases never expire and failover cannot share them.
+                if pool.bootp and not (pool.failover and self.fo):
+                    self.out(d, "range dynamic-bootp %s %s;" % (a, b))
+                else:
+                    self.out(d, "range %s %s;" % (a, b))
+            if pool.failover and self.fo:
+                self.out(d, 'failover peer "%s";' % self.fo.name)
+                self.out(d, "deny dynamic bootp clients;")
+            for verb, permits in (("allow", pool.allow), ("deny", pool.deny)):
+                for p in permits:
+                    self.out(d, "%s %s;" % (verb, _permit_text(p)))
+            self.scope(d, pool.scope)
+
+        self.block(depth, "pool", body, comment=pool.path)
+
+    def _host(self, d, h):
+        self.out(d, "hardware ethernet %s;" % h.mac)
+        if h.address:
+            self.out(d, "fixed-address %s;" % h.address[1])
+        if h.next_server:
+            self.out(d, "next-server %s;" % self._next_server(h.next_server))
+        if h.boot_file:
+            self.out(d, 'filename "%s";' % h.boot_file)
+        self.scope(d, h.scope)
 
 
-def _hex16(code):
-    return "%02x:%02x" % (code >> 8, code & 0xFF)
+def _permit_text(permit):
+    if permit.kind == "members":
+        return 'members of "%s"' % permit.value
+    if permit.kind == "after":
+        return "after %s" % permit.value
+    return _PERMIT_WORDS[permit.kind]

@@ -23,9 +23,15 @@ def example(name="example"):
         return copy.deepcopy(yaml.safe_load(fh))
 
 
-def dhcpd_t(text):
-    """Run the real `dhcpd -t` on a config text; return (exit code, messages)."""
+def dhcpd_t(text, files=None):
+    """Run the real `dhcpd -t` on a config text; return (exit code, messages).
+
+    ``files``: {path: text} written first (include files the config names).
+    """
     assert os.path.exists(DHCPD), "dhcpd is not installed: apt-get install isc-dhcp-server"
+    for path, content in (files or {}).items():
+        with open(path, "w") as fh:
+            fh.write(content)
     with tempfile.TemporaryDirectory() as tmp:
         conf = os.path.join(tmp, "dhcpd.conf")
         with open(conf, "w") as fh:
@@ -40,8 +46,20 @@ def dhcpd_t(text):
     return proc.returncode, proc.stdout
 
 
-def assert_dhcpd_accepts(text):
-    rc, out = dhcpd_t(text)
+def assert_dhcpd_accepts(text, files=None):
+    rc, out = dhcpd_t(text, files)
     assert rc == 0, "dhcpd -t rejected the config:\n%s\n---\n%s" % (out, text)
     # Warnings that mean the failover pair would misbehave at runtime.
     assert "load balancing will be disabled" not in out, out
+
+
+def render_checked(model, role, hosts=HOSTS):
+    """Render a peer's config and its secrets file, and pass both through the real dhcpd -t."""
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
+
+    with tempfile.TemporaryDirectory() as tmp:
+        secrets_path = os.path.join(tmp, "dhcpd.secrets.conf")
+        text = render_config(model, role, hosts, secrets_path=secrets_path)
+        secrets = render_config(model, role, hosts, part="secrets", secrets_path=secrets_path)
+        assert_dhcpd_accepts(text, {secrets_path: secrets} if secrets else None)
+    return text.replace(secrets_path, "/etc/dhcp/dhcpd.secrets.conf"), secrets

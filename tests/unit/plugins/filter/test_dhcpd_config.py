@@ -8,7 +8,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netboot.dhcp_failover.plugins.filter.dhcpd_config import FilterModule, dhcpd_config
 
-from tests.unit.helpers import HOSTS, ROOT, assert_dhcpd_accepts, dhcpd_t, example
+from tests.unit.helpers import HOSTS, ROOT, assert_dhcpd_accepts, dhcpd_t, example, render_checked
 
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 
@@ -92,18 +92,19 @@ def test_architecture_branches_and_ipxe_and_http():
     )
     model["dhcpd_pxe"]["ipxe_script"] = "http://10.4.7.12/boot/menu.ipxe"
     model["dhcpd_pxe"]["lease_time"] = 300
-    text = render(model, "secondary")
-    assert_dhcpd_accepts(text)
+    text, _ = render_checked(model, "secondary")
     cls = text[text.index('class "pxe"'):text.index('class "httpboot"')]
-    # iPXE first, so it does not chainload itself again.
-    assert cls.index('option user-class = "iPXE"') < cls.index("pxe-system-type")
-    assert "option pxe-system-type = 00:07 or option pxe-system-type = 00:09" in cls
-    assert 'option pxe-system-type = 00:0b {\n        filename "grubaa64.efi";' in cls
-    assert 'option pxe-system-type = 00:06 {\n        filename "bootia32.efi";' in cls
     assert "default-lease-time 300;" in cls
-    http = text[text.index('class "httpboot"'):]
-    assert 'option vendor-class-identifier "HTTPClient";' in http
-    assert 'option pxe-system-type = 00:10 {\n        filename "http://10.4.7.12/boot/shimx64.efi";' in http
+    boot = text[text.index("# Network boot for every subnet"):text.index("subnet 10.4.0.0")]
+    # HTTP boot first (its clients also send option 93), then PXE.
+    assert boot.index('"HTTPClient" {') < boot.index('"PXEClient" {')
+    assert 'option vendor-class-identifier "HTTPClient";' in boot
+    assert 'if option pxe-system-type = 00:10 {\n        filename "http://10.4.7.12/boot/shimx64.efi";' in boot
+    # iPXE first, so it does not chainload itself again.
+    assert boot.index('option user-class = "iPXE"') < boot.index("pxe-system-type = 00:07")
+    assert "option pxe-system-type = 00:07 or option pxe-system-type = 00:09" in boot
+    assert 'option pxe-system-type = 00:0b {\n        filename "grubaa64.efi";' in boot
+    assert 'option pxe-system-type = 00:06 {\n        filename "bootia32.efi";' in boot
 
 
 def test_reservations_shared_networks_classes_omapi():
@@ -124,15 +125,22 @@ def test_reservations_shared_networks_classes_omapi():
         {"name": "printer1", "mac": "52:54:00:AA:BB:01", "address": "10.4.8.10"},
         {"name": "kiosk", "mac": "52-54-00-aa-bb-02", "address": "10.9.1.5", "boot_file": "kiosk.efi", "options": {"host-name": "kiosk"}},
     ]
-    model["dhcpd_omapi"] = {"key_name": "omapi_key", "key_secret": "c2VjcmV0c2VjcmV0c2VjcmV0MTI=", "port": 7911}
+    secret = "c2VjcmV0c2VjcmV0c2VjcmV0MTI="
+    model["dhcpd_omapi"] = {"key_name": "omapi_key", "key_secret": secret, "port": 7911}
+    texts = {}
     for role in ("primary", "secondary"):
-        text = render(model, role)
-        assert_dhcpd_accepts(text)
+        text, secrets = render_checked(model, role)
+        texts[role] = text
         assert 'shared-network "branch" {' in text
         assert "host printer1 {\n    hardware ethernet 52:54:00:aa:bb:01;\n    fixed-address 10.4.8.10;" in text
+        # The host's boot file comes with the next-server of dhcpd_pxe.
+        assert 'host kiosk {\n    hardware ethernet 52:54:00:aa:bb:02;\n    fixed-address 10.9.1.5;\n    next-server 10.4.7.9;\n    filename "kiosk.efi";' in text
         assert "range 10.9.2.30 10.9.2.40;" in text
-        assert "omapi-port 7911;" in text
-    assert render(model, "primary").split("class \"pxe\"")[1].count("host ") == render(model, "secondary").split("class \"pxe\"")[1].count("host ")
+        assert "omapi-port 7911;" in text and "omapi-key omapi_key;" in text
+        # The key is only in the secrets file, which dhcpd.conf includes.
+        assert secret not in text and 'include "/etc/dhcp/dhcpd.secrets.conf";' in text
+        assert secret in secrets and 'key "omapi_key" {' in secrets
+    assert texts["primary"].split('class "pxe"')[1].count("host ") == texts["secondary"].split('class "pxe"')[1].count("host ")
 
 
 def test_standalone_has_no_failover():

@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netboot.dhcp_failover contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options: the built-in vocabulary plus dhcpd_option_definitions.
+
+Private to this collection; may change without notice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._dhcpd_checker import did_you_mean
+from ._dhcpd_types import TypeError_, describe, parse_type, read_value
+from ._dhcpd_vocab import OPTION_HINTS, OPTIONS
+
+BUILTIN_SPACES = tuple(OPTIONS) + ("server", "vendor-class", "vendor")
+_OPT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+
+
+@dataclass
+class Definition:
+    space: str  # "dhcp" for the main space
+    name: str
+    code: int
+    tree: tuple | None  # parsed type, or None for an encapsulation
+    encapsulate: str | None = None
+
+
+@dataclass
+class OptionSetting:
+    space: str
+    name: str
+    value: tuple  # typed value from _dhcpd_types.read_value, or ("expr", text)
+
+
+class Vocabulary:
+    """Every option name usable in an options: mapping."""
+
+    def __init__(self):
+        self.types = {}
+        for space, table in OPTIONS.items():
+            for name, (code, type_text) in table.items():
+                self.types[(space, name)] = parse_type(type_text)
+        self.definitions = []  # user definitions, in order
+        self.spaces = []  # user spaces, in order of first use
+
+    def names(self):
+        return [n if s == "dhcp" else "%s.%s" % (s, n) for s, n in self.types]
+
+    def lookup(self, key):
+        space, _, name = key.rpartition(".")
+        return (space or "dhcp", name)
+
+
+def read_definitions(c, raw):
+    """dhcpd_option_definitions -> a Vocabulary with the user's names added."""
+    vocab = Vocabulary()
+    codes = {}
+    for space, table in OPTIONS.items():
+        for name, (code, _t) in table.items():
+            codes[(space, code)] = "%s%s" % ("" if space == "dhcp" else space + ".", name)
+    pending_encaps = []
+    for i, item in enumerate(c.sequence(raw, "dhcpd_option_definitions")):
+        path = "dhcpd_option_definitions[%d]" % i
+        item = c.mapping(item, path, ("space", "name", "code", "type", "encapsulate"), required=("name", "code"))
+        if item is None:
+            continue
+        space = item.get("space") or "dhcp"
+        if item.get("space") is not None:
+            if not isinstance(space, str) or not _OPT_NAME_RE.match(space):
+                c.add(path + ".space", "%r is not an option space name (letters, digits, '-' and '_')" % (space,))
+                continue
+            if space in BUILTIN_SPACES:
+                c.add(path + ".space", "%r is a space dhcpd declares itself; pick another name for a new space" % space)
+                continue
+        name = item.get("name")
+        if not isinstance(name, str) or not _OPT_NAME_RE.match(name):
+            c.add(path + ".name", "%r is not an option name (a letter, then letters, digits, '-' or '_')" % (name,))
+            continue
+        code = c.integer(item.get("code"), path + ".code", 1, 254)
+        if code is None:
+            continue
+        has_type, has_encap = item.get("type") is not None, item.get("encapsulate") is not None
+        if has_type == has_encap:
+            c.add(path, "set exactly one of type (for example 'unsigned integer 8') and encapsulate (a space name)")
+            continue
+        full = name if space == "dhcp" else "%s.%s" % (space, name)
+        if (space, name) in vocab.types:
+            c.add(path + ".name", "%s is already an ISC DHCP 4.4 option or defined above: use it in options: directly" % full)
+            continue
+        if (space, code) in codes:
+            c.add(path + ".code", "code %d is already %s in this space (dhcp-options(5)): use that name, or another code" % (code, codes[(space, code)]))
+            continue
+        tree = None
+        if has_type:
+            try:
+                tree = parse_type(item["type"])
+            except TypeError_ as exc:
+                c.add(path + ".type", str(exc))
+                continue
+        else:
+            encap = item.get("encapsulate")
+            if not isinstance(encap, str) or not _OPT_NAME_RE.match(encap):
+                c.add(path + ".encapsulate", "must name an option space, got %r" % (encap,))
+                continue
+            pending_encaps.append((path, encap))
+        codes[(space, code)] = full
+        vocab.types[(space, name)] = tree if tree is not None else ("encapsulate", item.get("encapsulate"))
+        if space != "dhcp" and space not in vocab.spaces:
+            vocab.spaces.append(space)
+        vocab.definitions.append(Definition(space, name, code, tree, item.get("encapsulate") if not has_type else None))
+    for path, encap in pending_encaps:
+        if encap not in vocab.spaces:
+            c.add(path + ".encapsulate", "space %r has no options defined in dhcpd_option_definitions (define them with space: %s)" % (encap, encap))
+    return vocab
+
+
+def read_options(c, vocab, raw, path):
+    """An options: mapping -> [OptionSetting], sorted by name for stable output."""
+    out = []
+    raw = raw if raw is not None else {}
+    if not isinstance(raw, dict):
+        c.add(path, "must be a mapping of dhcpd option names to values, got %s" % type(raw).__name__)
+        return out
+    for key in sorted(raw, key=str):
+        opath = "%s.%s" % (path, key)
+        value = raw[key]
+        if key in OPTION_HINTS:
+            c.add(opath, OPTION_HINTS[key])
+            continue
+        space, name = vocab.lookup(str(key))
+        tree = vocab.types.get((space, name))
+        if tree is None:
+            c.add(
+                opath,
+                "%r is not an ISC DHCP 4.4 option%s; define it with dhcpd_option_definitions "
+                "(name, code, type) or check dhcp-options(5)" % (key, did_you_mean(key, vocab.names())),
+            )
+            continue
+        if tree[0] == "encapsulate":
+            c.add(opath, "%s encapsulates space %s: set its options (%s.NAME) instead" % (key, tree[1], tree[1]))
+            continue
+        if isinstance(value, dict):
+            if set(value) != {"expression"}:
+                c.add(opath, "a mapping value must be {expression: EXPR} (written as option %s = EXPR)" % key)
+                continue
+            expr = c.line(value["expression"], opath + ".expression", "expression")
+            if expr is not None:
+                out.append(OptionSetting(space, name, ("expr", expr)))
+            continue
+        if value is None:
+            c.add(opath, "has no value: give it one (%s) or remove it" % describe(tree))
+            continue
+        try:
+            out.append(OptionSetting(space, name, read_value(tree, value)))
+        except ValueError as exc:
+            c.add(opath, str(exc))
+    return out
