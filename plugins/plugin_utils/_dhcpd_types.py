@@ -47,6 +47,8 @@ def parse_type(text):
         raise TypeError_("a type is a string such as 'unsigned integer 8', 'array of ip-address' or '{ text, ip-address }'")
     t = " ".join(text.replace("{", " { ").replace("}", " } ").replace(",", " , ").split())
     if t.startswith("array of "):
+        if t.startswith("array of array"):
+            raise TypeError_("no nested arrays (dhcpd)")
         elem = _parse_base(t[len("array of "):])
         _check_array_elem(elem)
         return ("array", elem)

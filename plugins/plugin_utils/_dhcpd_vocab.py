@@ -157,8 +157,8 @@ OPTIONS = {
         "no-client-update": (1, _FLAG),
         "server-update": (2, _FLAG),
         "encoded": (3, _FLAG),
-        "rcode1": (4, _FLAG),
-        "rcode2": (5, _FLAG),
+        "rcode1": (4, _U8),
+        "rcode2": (5, _U8),
         "fqdn": (8, _TEXT),
     },
     # NetWare/IP sub-options (option 63).
@@ -168,7 +168,7 @@ OPTIONS = {
         "nearest-nwip-server": (7, _IPS),
         "autoretries": (8, _U8),
         "autoretry-secs": (9, _U8),
-        "nwip-1-1": (10, _U8),
+        # nwip-1-1 (code 10) exists, but dhcpd 4.4's lexer cannot read that name back.
         "primary-dss": (11, _IP),
     },
 }
