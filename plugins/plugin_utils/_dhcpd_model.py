@@ -109,8 +109,11 @@ def parse_model(variables, hosts=None):
             shared.append(sn)
 
     subnets = [s for sn in shared for s in sn.subnets]
-    if not subnets:
+    includes = sections.read_includes(c, variables.get("dhcpd_includes"))
+    if not subnets and not includes:
         c.add("dhcpd_subnets", "no subnet is declared: add at least one entry to dhcpd_subnets (or dhcpd_shared_networks)")
+    elif not subnets:
+        c.warn("dhcpd_subnets", "no subnet is declared here: the files in dhcpd_includes must declare them, and the checks across subnets, pools and reservations cannot see them")
     pools = [p for s in subnets for p in s.pools]
     cross.check_networks(c, subnets)
     cross.check_ranges(c, subnets)
@@ -124,7 +127,6 @@ def parse_model(variables, hosts=None):
         lease=sections.read_lease_times(c, {k: variables.get("dhcpd_" + k) for k in sections.LEASE_KEYS}, "dhcpd_%s"),
         raw=sections.read_statements(ctx, variables.get("dhcpd_statements"), "dhcpd_statements"),
     )
-    includes = sections.read_includes(c, variables.get("dhcpd_includes"))
     omapi = sections.read_omapi(c, variables.get("dhcpd_omapi"))
     ddns = sections.read_ddns(ctx, variables.get("dhcpd_ddns"))
     if omapi and ddns:

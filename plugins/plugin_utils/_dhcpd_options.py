@@ -91,8 +91,7 @@ def read_definitions(c, raw):
             c.add(path + ".name", "%s is already an ISC DHCP 4.4 option or defined above: use it in options: directly" % full)
             continue
         if (space, code) in codes:
-            c.add(path + ".code", "code %d is already %s in this space (dhcp-options(5)): use that name, or another code" % (code, codes[(space, code)]))
-            continue
+            c.warn(path + ".code", "code %d is also %s (dhcp-options(5)); dhcpd accepts the new name for it, but both names now mean one option" % (code, codes[(space, code)]))
         tree = None
         if has_type:
             try:

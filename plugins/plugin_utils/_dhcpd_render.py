@@ -79,6 +79,11 @@ def render_secrets(model):
     return "\n".join(lines) + "\n"
 
 
+def quote(text):
+    """A dhcpd string: backslashes escaped (the model has refused quotes and line breaks)."""
+    return '"%s"' % text.replace("\\", "\\\\")
+
+
 def value_text(value):
     """dhcpd syntax of a typed option value."""
     kind, data = value
@@ -87,7 +92,7 @@ def value_text(value):
     if kind == "record":
         return " ".join(value_text(v) for v in data)
     if kind in ("text", "dlist"):
-        return '"%s"' % data
+        return quote(data)
     if kind == "bool":
         return "true" if data else "false"
     return str(data)
@@ -217,13 +222,13 @@ class _Writer:
             self.out(d, "next-server %s;" % self._next_server(boot.next_server))
             for i, (cond, name) in enumerate(branches):
                 self.out(d, "%s %s {" % ("if" if i == 0 else "} elsif", cond))
-                self.out(d + 1, 'filename "%s";' % name)
+                self.out(d + 1, 'filename %s;' % quote(name))
             if boot.files.get("other"):
                 if branches:
                     self.out(d, "} else {")
-                    self.out(d + 1, 'filename "%s";' % boot.files["other"])
+                    self.out(d + 1, 'filename %s;' % quote(boot.files["other"]))
                 else:
-                    self.out(d, 'filename "%s";' % boot.files["other"])
+                    self.out(d, 'filename %s;' % quote(boot.files["other"]))
             if branches:
                 self.out(d, "}")
 
@@ -232,7 +237,7 @@ class _Writer:
             self.out(d, 'option vendor-class-identifier "HTTPClient";')
             for i, (codes, url) in enumerate(http):
                 self.out(d, "%s %s {" % ("if" if i == 0 else "} elsif", _arch_condition(codes)))
-                self.out(d + 1, 'filename "%s";' % url)
+                self.out(d + 1, 'filename %s;' % quote(url))
             self.out(d, "}")
 
         pxe_cond = 'substring (option vendor-class-identifier, 0, 9) = "PXEClient"'
@@ -261,9 +266,9 @@ class _Writer:
             if flag is not None:
                 self.out(0, "%s %s;" % (keyword, "on" if flag else "off"))
         if d.domain_name:
-            self.out(0, 'ddns-domainname "%s";' % d.domain_name)
+            self.out(0, 'ddns-domainname %s;' % quote(d.domain_name))
         if d.rev_domain_name:
-            self.out(0, 'ddns-rev-domainname "%s";' % d.rev_domain_name)
+            self.out(0, 'ddns-rev-domainname %s;' % quote(d.rev_domain_name))
 
     def _zones(self):
         d = self.m.ddns
@@ -387,7 +392,7 @@ class _Writer:
         if h.next_server:
             self.out(d, "next-server %s;" % self._next_server(h.next_server))
         if h.boot_file:
-            self.out(d, 'filename "%s";' % h.boot_file)
+            self.out(d, 'filename %s;' % quote(h.boot_file))
         self.scope(d, h.scope)
 
 

@@ -374,9 +374,12 @@ def read_boot(ctx, raw, path, inherited, keys):
 
 
 def check_boot_complete(c, boot, path):
-    if not boot.files and not boot.ipxe_script:
+    files = list(boot.files.values()) + ([boot.ipxe_script] if boot.ipxe_script else [])
+    if not files:
+        if boot.clients == "all" and boot.next_server is not None:
+            return  # next-server for every client; files come from elsewhere (hosts, includes)
         c.add(path + ".boot_files", "no boot file is set: give at least one (bios, uefi_x64, ... or other)")
-    elif boot.next_server is None:
+    elif boot.next_server is None and not all(re.match(r"^https?://", f) for f in files):
         c.add(
             path + ".next_server",
             "boot files are served without a next-server, so clients would ask 0.0.0.0 for them: "

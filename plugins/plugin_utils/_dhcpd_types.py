@@ -30,7 +30,7 @@ HOST_RE = re.compile(
     r"^(?=.{1,253}\.?$)(?=.*[A-Za-z])([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
     r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?$"
 )
-_BAD_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
+_BAD_TEXT = re.compile(r'["\x00-\x1f\x7f]')
 ATOMS = ("boolean", "ip-address", "ip6-address", "text", "string", "domain-list", "domain-list compressed", "domain-name", "zerolen")
 
 
@@ -230,7 +230,7 @@ def check_text(raw):
         raise ValueError("must be a string, got %r" % (raw,))
     value = str(raw)
     if _BAD_TEXT.search(value):
-        raise ValueError("%r may not contain quotes, backslashes or line breaks" % value)
+        raise ValueError("%r may not contain quotes, line breaks or other control characters" % value)
     return value
 
 

@@ -54,7 +54,6 @@ def test_definitions_spaces_and_encapsulation():
     "definition,path,words",
     [
         ({"name": "routers", "code": 200, "type": "ip-address"}, "dhcpd_option_definitions[0].name", "already an ISC DHCP 4.4 option"),
-        ({"name": "my-opt", "code": 3, "type": "ip-address"}, "dhcpd_option_definitions[0].code", "already routers"),
         ({"name": "my-opt", "code": 300, "type": "ip-address"}, "dhcpd_option_definitions[0].code", "between 1 and 254"),
         ({"name": "my-opt", "code": 200, "type": "array of text"}, "dhcpd_option_definitions[0].type", "arrays of text"),
         ({"name": "my-opt", "code": 200, "type": "integer 12"}, "dhcpd_option_definitions[0].type", "not a dhcpd option type"),
@@ -68,6 +67,23 @@ def test_definition_errors(definition, path, words):
     model = example()
     model["dhcpd_option_definitions"] = [definition]
     assert words in first_problem(model, path)
+
+
+def test_definition_reusing_a_known_code_warns():
+    """dhcpd accepts a second name for a code (real sites do: option arch code 93)."""
+    model = example()
+    model["dhcpd_option_definitions"] = [{"name": "arch", "code": 93, "type": "unsigned integer 16"}]
+    warnings = []
+    text = render_config(model, "primary", HOSTS, warnings=warnings)
+    assert "option arch code 93 = unsigned integer 16;" in text
+    assert any("code 93 is also pxe-system-type" in w for w in warnings), warnings
+
+
+def test_text_with_backslashes_is_escaped():
+    model = example()
+    model["dhcpd_hosts"] = [{"name": "wds", "mac": "52:54:00:00:00:03", "boot_file": "boot\\x86\\wdsnbp.com"}]
+    text, _ = render_checked(model, "primary")
+    assert 'filename "boot\\\\x86\\\\wdsnbp.com";' in text
 
 
 def test_unknown_option_points_at_definitions():
