@@ -13,7 +13,7 @@ export PY_COLORS ?= 0
 APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux syslinux-common \
 	grub-efi-amd64-signed shim-signed qemu-system-x86 ipxe-qemu ovmf seabios \
 	podman runc netavark aardvark-dns iptables mmdebstrap uidmap \
-	iproute2 procps git make python3-venv python3-pip
+	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils
 
 .PHONY: help deps venv collection image lint unit lab lab-long test demo bench bench-render bench-converge clean
 
@@ -48,6 +48,7 @@ lint: venv collection
 	for p in playbooks/*.yml; do ansible-playbook -i inventories/example-primary-only --syntax-check $$p >/dev/null; done
 	ansible-doc -t filter netboot.dhcp_failover.dhcpd_config >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcpd_failover_state >/dev/null
+	ansible-doc -t module netboot.dhcp_failover.dhcpd_check >/dev/null
 	antsibull-changelog lint
 	molecule syntax -s almalinux9 >/dev/null
 	molecule syntax -s default >/dev/null

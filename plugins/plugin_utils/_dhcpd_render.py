@@ -389,9 +389,10 @@ class _Writer:
         self.out(d, "hardware ethernet %s;" % h.mac)
         if h.address:
             self.out(d, "fixed-address %s;" % h.address[1])
-        if h.next_server:
+        # In primary_only mode the secondary hands out no boot settings at all.
+        if h.next_server and self._serves_boot():
             self.out(d, "next-server %s;" % self._next_server(h.next_server))
-        if h.boot_file:
+        if h.boot_file and self._serves_boot():
             self.out(d, 'filename %s;' % quote(h.boot_file))
         self.scope(d, h.scope)
 

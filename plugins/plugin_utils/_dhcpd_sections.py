@@ -289,8 +289,9 @@ def read_statements(ctx, raw, path, where="scope"):
         if key is not None:
             c.add(ipath, "%r is written by the collection from its own keys: set %s instead" % (text, key))
             continue
-        if where == "pool" and first in ("allow", "deny", "ignore") and len(words) > 1 and words[1].lower() not in ("booting", "bootp", "client-updates", "duplicates", "declines"):
-            c.add(ipath, "permits in a pool go in its allow/deny lists, where the collection checks which clients each pool serves")
+        if where == "pool" and first in ("allow", "deny", "ignore"):
+            # dhcpd reads allow/deny in a pool as permits only ('expecting permit type').
+            c.add(ipath, "in a pool, allow and deny are permits: put them in the pool's allow/deny lists, where the collection checks which clients each pool serves (other allow/deny statements go in the subnet)")
             continue
         out.append(text)
     return out

@@ -74,6 +74,7 @@ def test_default_mode_boots_from_both_peers():
 
 def test_primary_only_mode_keeps_pxe_pool_on_primary():
     model = example("example-primary-only")
+    model["dhcpd_hosts"] = [{"name": "kiosk", "mac": "52:54:00:00:00:02", "address": "10.4.8.2", "boot_file": "kiosk.efi"}]
     primary, secondary = render(model, "primary"), render(model, "secondary")
     assert "range dynamic-bootp 10.4.45.251 10.4.45.255;" in primary
     assert "10.4.45.251" not in secondary.replace("# dhcpd_subnets[0].pools[1]", "")
@@ -186,3 +187,29 @@ def test_dhcpd_t_really_checks():
     text = render(example(), "primary").replace("mclt 1800;\n", "")
     rc, out = dhcpd_t(text)
     assert rc != 0 and "must have mclt" in out
+
+
+def test_open_model_golden():
+    """Every key of the open model: golden files for both peers and the secrets file."""
+    import tempfile
+
+    import yaml
+
+    with open(os.path.join(GOLDEN, "open-model.yml")) as fh:
+        model = yaml.safe_load(fh)
+    hosts = dict(HOSTS, **{"printer.example.com": ""})
+    for role in ("primary", "secondary"):
+        text = dhcpd_config(model, role, hosts)
+        secrets = dhcpd_config(model, role, hosts, part="secrets")
+        for name, content in (("open-model-%s.conf" % role, text), ("open-model-secrets.conf", secrets)):
+            golden = os.path.join(GOLDEN, name)
+            if os.environ.get("UPDATE_GOLDEN"):
+                with open(golden, "w") as fh:
+                    fh.write(content)
+            with open(golden) as fh:
+                assert content == fh.read(), "rendered file differs from %s (UPDATE_GOLDEN=1 to accept)" % golden
+        with tempfile.TemporaryDirectory() as tmp:
+            files = {os.path.join(tmp, "s.conf"): secrets, os.path.join(tmp, "h.conf"): "host extra { hardware ethernet 52:54:00:00:00:99; }\n"}
+            checked = text.replace("/etc/dhcp/dhcpd.secrets.conf", os.path.join(tmp, "s.conf")).replace("/etc/dhcp/hosts-extra.conf", os.path.join(tmp, "h.conf"))
+            assert_dhcpd_accepts(checked, files)
+        assert "b21hcGktc2VjcmV0" not in text and "b21hcGktc2VjcmV0" in secrets

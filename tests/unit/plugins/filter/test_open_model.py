@@ -163,6 +163,8 @@ def test_pool_permits_stay_in_allow_deny():
     model = example()
     sub(model)["pools"][0]["statements"] = ['deny members of "pxe"']
     assert "allow/deny lists" in first_problem(model, "dhcpd_subnets[0].pools[0].statements[0]")
+    sub(model)["pools"][0]["statements"] = ["allow booting"]
+    assert "allow/deny lists" in first_problem(model, "dhcpd_subnets[0].pools[0].statements[0]")
 
 
 def test_bad_include_path():

@@ -10,7 +10,104 @@ from hypothesis import strategies as st
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_model import ModelError
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
-from tests.unit.helpers import HOSTS, assert_dhcpd_accepts
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_types import parse_type
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_vocab import OPTIONS
+
+from tests.unit.helpers import HOSTS, assert_dhcpd_accepts, dhcpd_t
+
+SAFE_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126, blacklist_characters='"'), max_size=20)
+ATOM_TYPES = ["boolean", "ip-address", "text", "string", "domain-list", "domain-name",
+              "unsigned integer 8", "signed integer 16", "unsigned integer 32", "integer 8"]
+LEAF_TYPES = ["boolean", "ip-address", "unsigned integer 8", "signed integer 16", "unsigned integer 32"]
+
+
+@st.composite
+def type_strings(draw):
+    kind = draw(st.sampled_from(["atom", "array", "record", "record-array", "array-record"]))
+    if kind == "atom":
+        return draw(st.sampled_from(ATOM_TYPES))
+    if kind == "array":
+        return "array of " + draw(st.sampled_from(LEAF_TYPES))
+    fields = draw(st.lists(st.sampled_from(LEAF_TYPES), min_size=1, max_size=3))
+    if kind == "record":
+        fields.append(draw(st.sampled_from(LEAF_TYPES + ["text", "string"])))
+        return "{ %s }" % ", ".join(fields)
+    if kind == "record-array":
+        return "{ %s, array of %s }" % (", ".join(fields), draw(st.sampled_from(LEAF_TYPES)))
+    return "array of { %s }" % ", ".join(fields + [draw(st.sampled_from(LEAF_TYPES))])
+
+
+@st.composite
+def values(draw, tree):
+    """A value of a parsed type, as a user writes it in YAML."""
+    if tree[0] == "array":
+        return draw(st.lists(values(tree[1]), min_size=1, max_size=3))
+    if tree[0] == "record":
+        return [draw(values(f)) for f in tree[1]]
+    kind = tree[1]
+    if kind == "integer":
+        bits, signed = tree[2], tree[3]
+        low, high = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
+        return draw(st.integers(low, high))
+    if kind == "boolean":
+        return draw(st.booleans())
+    if kind == "ip-address":
+        return draw(st.one_of(st.ip_addresses(v=4).map(str), st.sampled_from(["ns1.example.com", "boot.example.org"])))
+    if kind in ("text", "string"):
+        return draw(SAFE_TEXT)
+    if kind.startswith("domain-list"):
+        return draw(st.lists(st.sampled_from(["example.com", "lab.example.com", "a-b.example.org"]), min_size=1, max_size=3))
+    if kind == "ip6-address":
+        return draw(st.ip_addresses(v=6).map(str))
+    return draw(st.sampled_from(["example.com", "lab.example.com"]))
+
+
+ALL_OPTIONS = sorted((space, name) for space, table in OPTIONS.items() for name in table)
+STATEMENTS = {
+    "global": ["log-facility local7", "one-lease-per-client true", "use-host-decl-names on", "ping-check false", "ignore client-updates", "allow booting"],
+    "subnet": ["deny unknown-clients", "ping-timeout 2", "allow bootp", "ignore declines"],
+    "pool": ["ping-check true", "ping-timeout 3", "min-secs 2"],
+}
+
+
+@st.composite
+def boot_mapping(draw):
+    files = {}
+    for key in draw(st.lists(st.sampled_from(["bios", "uefi_x64", "uefi_arm64", "uefi_ia32", "other"]), max_size=3, unique=True)):
+        files[key] = draw(st.sampled_from(["pxelinux.0", "shimx64.efi", "dir/grub.efi", "boot\\x86\\wdsnbp.com"]))
+    out = {"boot_files": files} if files else {}
+    out["next_server"] = draw(st.sampled_from(["10.4.7.12", "self", "tftp1.example.com", "tftp.example.org"]))
+    if draw(st.booleans()) or not files:
+        # Without files, a scope only hands out next-server, to every client.
+        out["clients"] = "all" if not files else draw(st.sampled_from(["pxe", "all"]))
+    return out
+
+
+def open_model_parts(draw, model):
+    """Options from the whole table, definitions of random types, raw statements, boot settings per scope."""
+    sub = model["dhcpd_subnets"][0]
+    for space, name in draw(st.lists(st.sampled_from(ALL_OPTIONS), max_size=4, unique=True)):
+        key = name if space == "dhcp" else "%s.%s" % (space, name)
+        sub.setdefault("options", {})[key] = draw(values(parse_type(OPTIONS[space][name][1])))
+    definitions = []
+    for i, type_text in enumerate(draw(st.lists(type_strings(), max_size=3))):
+        space = draw(st.sampled_from([None, "site"]))
+        d = {"name": "opt%d" % i, "code": 200 + i, "type": type_text}
+        if space:
+            d["space"] = space
+        definitions.append(d)
+        key = d["name"] if not space else "site." + d["name"]
+        model.setdefault("dhcpd_options", {})[key] = draw(values(parse_type(type_text)))
+    if definitions:
+        model["dhcpd_option_definitions"] = definitions
+    model["dhcpd_statements"] = draw(st.lists(st.sampled_from(STATEMENTS["global"]), max_size=3, unique=True))
+    sub["statements"] = draw(st.lists(st.sampled_from(STATEMENTS["subnet"]), max_size=2, unique=True))
+    if sub.get("pools"):
+        sub["pools"][-1]["statements"] = draw(st.lists(st.sampled_from(STATEMENTS["pool"]), max_size=2, unique=True))
+    if draw(st.booleans()):
+        sub["pxe"] = draw(boot_mapping())
+    if sub.get("pools") and draw(st.booleans()) and not sub["pools"][0].get("pxe"):
+        sub["pools"][0]["pxe"] = draw(boot_mapping())
 
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -89,13 +186,29 @@ def models(draw):
             for i in range(draw(st.integers(0, 3)))
         ]
         model["dhcpd_subnets"].append({"network": "10.4.8.0/24"})
+    if draw(st.booleans()):
+        open_model_parts(draw, model)
     return model
 
 
 @SETTINGS
 @given(models(), st.sampled_from(["primary", "secondary", "standalone"]))
 def test_valid_models_pass_dhcpd(model, role):
+    if role == "standalone" and "self" in repr(model):
+        role = "primary"
     assert_dhcpd_accepts(render_config(model, role, HOSTS))
+
+
+@SETTINGS
+@given(type_strings(), st.data())
+def test_type_strings_and_values_agree_with_dhcpd(type_text, data):
+    """Every type the model accepts, dhcpd accepts, with a value of that type."""
+    tree = parse_type(type_text)
+    model = {"dhcpd_subnets": [{"network": "10.4.0.0/16"}], "dhcpd_option_definitions": [{"name": "t", "code": 250, "type": type_text}],
+             "dhcpd_options": {"t": data.draw(values(tree))}}
+    text = render_config(model, "standalone", HOSTS)
+    rc, out = dhcpd_t(text)
+    assert rc == 0, out + text
 
 
 def _paths(value, prefix=()):
