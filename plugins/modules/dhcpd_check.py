@@ -17,8 +17,8 @@ description:
   - The running configuration is never touched, so every peer can be checked before any peer changes.
   - O(secrets) is never logged or returned; lines of dhcpd's messages that quote a secret are
     removed from the output.
-  - Run it inside the directory dhcpd may read (C(/etc/dhcp)): Debian's AppArmor profile for dhcpd
-    allows reading only C(/etc/dhcp/**).
+  - Run it inside the directory dhcpd may read, C(/etc/dhcp), because Debian's AppArmor profile for
+    dhcpd allows reading only C(/etc/dhcp/**).
 options:
   config:
     description: The dhcpd.conf text to check.
