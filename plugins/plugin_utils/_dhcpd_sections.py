@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ._dhcpd_checker import did_you_mean
 from ._dhcpd_options import read_options
-from ._dhcpd_types import HOST_RE, read_value
+from ._dhcpd_types import HOST_RE, ipv4_int, read_value
 from ._dhcpd_vocab import MANAGED_STATEMENTS
 
 PEER_ROLES = ("primary", "secondary", "standalone")
@@ -247,15 +247,12 @@ class Context:
         self.classes = []
 
     def literal(self, atom):
-        """The IPv4 address behind an address atom, through the inventory for names."""
+        """The IPv4 address (as an integer) behind an address atom, through the inventory for names."""
         if atom is None or atom == SELF:
             return None
         if atom[0] == "ip":
-            return ipaddress.IPv4Address(atom[1])
-        try:
-            return ipaddress.IPv4Address(str(self.hosts.get(atom[1], "")))
-        except ValueError:
-            return None
+            return ipv4_int(atom[1])
+        return ipv4_int(str(self.hosts.get(atom[1], "")).strip())
 
 
 # -- shared pieces -------------------------------------------------------------
@@ -756,24 +753,25 @@ def read_hosts(ctx, raw, subnets):
                 mac = None
             else:
                 mac = mac.lower().replace("-", ":")
-        address = None
+        address = literal = None
         if item.get("address") is not None:
             address = c.address(item.get("address"), path + ".address")
             literal = ctx.literal(address)
             if address is not None and literal is None:
                 unchecked.append(address[1])
             if literal is not None:
-                if networks.find(int(literal)) is None:
-                    c.add(path + ".address", "%s is in none of the declared subnets: dhcpd would never hand it out" % literal)
-                span = ranges.find(int(literal))
+                if networks.find(literal) is None:
+                    c.add(path + ".address", "%s is in none of the declared subnets: dhcpd would never hand it out" % ipaddress.IPv4Address(literal))
+                span = ranges.find(literal)
                 if span is not None:
-                    c.add(path + ".address", "%s lies inside the dynamic range of %s: a reservation must be outside every pool, or both peers may lease it to another client" % (literal, span[2]))
-        key_addr = str(ctx.literal(address) or (address[1] if address else "")) or None
+                    c.add(path + ".address", "%s lies inside the dynamic range of %s: a reservation must be outside every pool, or both peers may lease it to another client" % (ipaddress.IPv4Address(literal), span[2]))
+        key_addr = literal if literal is not None else (address[1] if address else None)
         for key, table, what, sub in ((name, names, "name", "name"), (mac, macs, "MAC address", "mac"), (key_addr, addrs, "address", "address")):
             if key is None:
                 continue
             if key in table:
-                c.add(path + "." + sub, "the %s %s is already used by %s" % (what, key, table[key]))
+                shown = ipaddress.IPv4Address(key) if isinstance(key, int) else key
+                c.add(path + "." + sub, "the %s %s is already used by %s" % (what, shown, table[key]))
             else:
                 table[key] = path
         next_server = None
@@ -786,7 +784,9 @@ def read_hosts(ctx, raw, subnets):
                 next_server = gboot.next_server
             else:
                 c.add(path + ".boot_file", "a boot file needs a next-server, or the client asks 0.0.0.0 for it: set next_server on this host, or dhcpd_pxe.next_server")
-        scope, _ = read_scope(ctx, item, path, None)
+        scope = Scope()
+        if any(key in item for key in _SCOPE_KEYS):
+            scope, _ = read_scope(ctx, item, path, None)
         if scope.boot is not None:
             c.add(path + ".pxe", "a host takes next_server and boot_file directly, not a pxe: mapping")
         if name and mac:
