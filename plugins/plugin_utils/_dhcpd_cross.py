@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 
-from ._dhcpd_sections import HTTP_CLASS, KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE, PXE_CLASS
+from ._dhcpd_results import HTTP_CLASS, KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE, PXE_CLASS
 
 
 def sweep_overlaps(spans):

@@ -17,7 +17,10 @@ Where the code lives:
   _dhcpd_types     dhcpd's type grammar and value checks
   _dhcpd_checker   generic readers that collect problems
   _dhcpd_options   options: mappings and dhcpd_option_definitions
-  _dhcpd_sections  one reader per part of the description
+  _dhcpd_results   typed results and the vocabulary of network boot
+  _dhcpd_scope     what every scope shares (statements, lease times, boot settings)
+  _dhcpd_sections  failover, network boot, classes, shared networks, subnets, pools
+  _dhcpd_hosts     host reservations, the OMAPI key, dynamic DNS
   _dhcpd_cross     checks across parts (overlaps, which pool serves whom)
 """
 
@@ -26,9 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import _dhcpd_cross as cross
+from . import _dhcpd_hosts as hosts_part
+from . import _dhcpd_scope as scope_part
 from . import _dhcpd_sections as sections
 from ._dhcpd_checker import Checker, ModelError, did_you_mean, type_name
 from ._dhcpd_options import read_definitions, read_options
+from ._dhcpd_results import LEASE_KEYS, Context, Scope, SharedNetwork
 
 __all__ = ["ModelError", "Model", "parse_model", "TOP_KEYS"]
 
@@ -91,7 +97,7 @@ def parse_model(variables, hosts=None):
     if hosts is not None and not isinstance(hosts, dict):
         c.add("(hosts)", "the hosts argument must map inventory hostnames to addresses")
         hosts = None
-    ctx = sections.Context(c, hosts or {}, hosts is not None)
+    ctx = Context(c, hosts or {}, hosts is not None)
     ctx.vocab = read_definitions(c, variables.get("dhcpd_option_definitions"))
     ctx.failover = sections.read_failover(ctx, variables.get("dhcpd_failover"))
     ctx.pxe = sections.read_pxe(ctx, variables.get("dhcpd_pxe"))
@@ -102,14 +108,14 @@ def parse_model(variables, hosts=None):
     for i, raw in enumerate(c.sequence(variables.get("dhcpd_subnets"), "dhcpd_subnets")):
         sub = sections.read_subnet(ctx, raw, "dhcpd_subnets[%d]" % i, None)
         if sub:
-            shared.append(sections.SharedNetwork(path=sub.path, name=None, scope=sections.Scope(), subnets=[sub]))
+            shared.append(SharedNetwork(path=sub.path, name=None, scope=Scope(), subnets=[sub]))
     for i, raw in enumerate(c.sequence(variables.get("dhcpd_shared_networks"), "dhcpd_shared_networks")):
         sn = sections.read_shared_network(ctx, raw, "dhcpd_shared_networks[%d]" % i)
         if sn:
             shared.append(sn)
 
     subnets = [s for sn in shared for s in sn.subnets]
-    includes = sections.read_includes(c, variables.get("dhcpd_includes"))
+    includes = scope_part.read_includes(c, variables.get("dhcpd_includes"))
     if not subnets and not includes:
         c.add("dhcpd_subnets", "no subnet is declared: add at least one entry to dhcpd_subnets (or dhcpd_shared_networks)")
     elif not subnets:
@@ -120,15 +126,15 @@ def parse_model(variables, hosts=None):
     cross.check_failover_pools(c, ctx.failover, pools)
     cross.check_pxe_reach(c, ctx.pxe, subnets, classes)
 
-    hosts_out = sections.read_hosts(ctx, variables.get("dhcpd_hosts"), subnets)
+    hosts_out = hosts_part.read_hosts(ctx, variables.get("dhcpd_hosts"), subnets)
     authoritative = c.boolean(variables.get("dhcpd_authoritative"), "dhcpd_authoritative", True)
-    scope = sections.Scope(
+    scope = Scope(
         options=read_options(c, ctx.vocab, variables.get("dhcpd_options"), "dhcpd_options"),
-        lease=sections.read_lease_times(c, {k: variables.get("dhcpd_" + k) for k in sections.LEASE_KEYS}, "dhcpd_%s"),
-        raw=sections.read_statements(ctx, variables.get("dhcpd_statements"), "dhcpd_statements"),
+        lease=scope_part.read_lease_times(c, {k: variables.get("dhcpd_" + k) for k in LEASE_KEYS}, "dhcpd_%s"),
+        raw=scope_part.read_statements(ctx, variables.get("dhcpd_statements"), "dhcpd_statements"),
     )
-    omapi = sections.read_omapi(c, variables.get("dhcpd_omapi"))
-    ddns = sections.read_ddns(ctx, variables.get("dhcpd_ddns"))
+    omapi = hosts_part.read_omapi(c, variables.get("dhcpd_omapi"))
+    ddns = hosts_part.read_ddns(ctx, variables.get("dhcpd_ddns"))
     if omapi and ddns:
         names = {k.name for k in ddns.keys}
         if omapi["key_name"] in names:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from ._dhcpd_model import parse_model
 from ._dhcpd_checker import ModelError
 from ._dhcpd_types import describe
-from ._dhcpd_sections import ARCHES, HTTP_ARCHES, HTTP_CLASS, PEER_ROLES, PXE_CLASS, SELF
+from ._dhcpd_results import ARCHES, HTTP_ARCHES, HTTP_CLASS, PEER_ROLES, PXE_CLASS, SELF
 
 IND = "    "
 DEFAULT_SECRETS_PATH = "/etc/dhcp/dhcpd.secrets.conf"
