@@ -1,0 +1,281 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netboot.dhcp_failover contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: dhcp_probe
+short_description: Ask the DHCP servers of a network what they offer each kind of client, and fetch the boot files
+version_added: 1.1.0
+author: netboot.dhcp_failover contributors
+description:
+  - Broadcasts one DHCPDISCOVER per kind of client on O(interface), with a synthetic,
+    locally administered MAC address per kind, and collects every DHCPOFFER that arrives within
+    O(timeout). It never sends a DHCPREQUEST, so no server gives a lease away.
+  - Kinds of client - C(plain) (no boot options), C(bios) (a PXE ROM, option 93 = 0),
+    C(uefi_x64) (option 93 = 7) and C(ipxe) (a BIOS PXE client whose user class is C(iPXE)).
+  - With O(fetch=true), each offered boot file is then read over TFTP from the offered
+    next-server, and its size and SHA-256 are returned. URLs (HTTP boot, iPXE scripts) are
+    reported, not fetched.
+  - Sends broadcast traffic on O(interface), from UDP port 68, which must be free on this host
+    (stop a DHCP client that holds it, or run the module from another host on the same network).
+    Pick the interface that faces the boot network, for example the one holding the address the
+    peers serve; it needs root (port 68 and SO_BINDTODEVICE).
+  - Pure Python standard library.
+options:
+  interface:
+    description: Network interface to broadcast on.
+    type: str
+    required: true
+  clients:
+    description: Kinds of client to ask as.
+    type: list
+    elements: str
+    choices: [plain, bios, uefi_x64, ipxe]
+    default: [plain, bios, uefi_x64, ipxe]
+  timeout:
+    description: Seconds to collect offers for each kind of client.
+    type: float
+    default: 3.0
+  fetch:
+    description: Read each offered boot file over TFTP from the offered next-server.
+    type: bool
+    default: true
+  mac_prefix:
+    description: First five bytes of the synthetic MAC addresses; the sixth is the kind's number.
+    type: str
+    default: "02:6e:62:00:00"
+  max_bytes:
+    description: Largest boot file read over TFTP, in bytes.
+    type: int
+    default: 67108864
+attributes:
+  check_mode:
+    support: full
+    details: The module only asks and reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Ask as every kind of client and fetch the offered boot files
+  netboot.dhcp_failover.dhcp_probe:
+    interface: eth0
+  register: probe
+  become: true
+"""
+
+RETURN = r"""
+clients:
+  description: One entry per kind of client, with every offer it received.
+  type: list
+  elements: dict
+  returned: always
+  sample:
+    - kind: uefi_x64
+      mac: "02:6e:62:00:00:03"
+      offers:
+        - {server_id: 10.4.7.9, yiaddr: 10.4.45.20, next_server: 10.4.7.9, file: shimx64.efi}
+files:
+  description: Per offered boot file, keyed C(NEXT_SERVER/FILE), its size and SHA-256 or the TFTP error.
+  type: dict
+  returned: always
+"""
+
+import hashlib
+import os
+import random
+import select
+import socket
+import struct
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+MAGIC = b"\x63\x82\x53\x63"
+KINDS = {"plain": 1, "bios": 2, "uefi_x64": 3, "ipxe": 4}
+_ARCH = {"bios": 0, "uefi_x64": 7, "ipxe": 0}
+
+
+def discover_packet(mac, xid, kind):
+    """A DHCPDISCOVER (broadcast flag set) as the given kind of client."""
+    chaddr = bytes(int(x, 16) for x in mac.split(":"))
+    head = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, xid, 0, 0x8000, bytes(4), bytes(4), bytes(4), bytes(4))
+    body = chaddr + bytes(10) + bytes(64) + bytes(128)
+    opts = bytearray(MAGIC)
+
+    def opt(code, data):
+        opts.extend(bytes([code, len(data)]) + data)
+
+    opt(53, b"\x01")
+    opt(61, b"\x01" + chaddr)
+    opt(55, bytes([1, 3, 6, 15, 28, 43, 60, 66, 67]))
+    if kind in _ARCH:
+        arch = _ARCH[kind]
+        opt(93, struct.pack("!H", arch))
+        opt(94, b"\x01\x03\x10")
+        opt(97, b"\x00" + chaddr * 2 + bytes(4))
+        opt(60, ("PXEClient:Arch:%05d:UNDI:003016" % arch).encode())
+    if kind == "ipxe":
+        opt(77, b"iPXE")
+    opts.append(255)
+    packet = head + body + bytes(opts)
+    return packet + bytes(max(0, 300 - len(packet)))
+
+
+def parse_reply(data):
+    """A BOOTREPLY as a dict (None for anything else)."""
+    if len(data) < 240 or data[236:240] != MAGIC or data[0] != 2:
+        return None
+    xid = struct.unpack("!I", data[4:8])[0]
+    options, i = {}, 240
+    while i < len(data):
+        code = data[i]
+        if code == 255:
+            break
+        if code == 0:
+            i += 1
+            continue
+        if i + 1 >= len(data):
+            break
+        length = data[i + 1]
+        options[code] = data[i + 2:i + 2 + length]
+        i += 2 + length
+    msg = options.get(53, b"\x00")[0]
+    out = {
+        "xid": xid,
+        "type": {2: "OFFER", 5: "ACK", 6: "NAK"}.get(msg, str(msg)),
+        "yiaddr": socket.inet_ntoa(data[16:20]),
+        "next_server": socket.inet_ntoa(data[20:24]),
+        "file": data[108:236].split(b"\0", 1)[0].decode(errors="replace"),
+        "server_id": socket.inet_ntoa(options[54]) if len(options.get(54, b"")) == 4 else None,
+    }
+    if 67 in options and not out["file"]:
+        out["file"] = options[67].split(b"\0", 1)[0].decode(errors="replace")
+    if 60 in options:
+        out["vendor_class"] = options[60].decode(errors="replace")
+    return out
+
+
+def tftp_read(server, filename, timeout=3.0, max_bytes=64 << 20, blksize=1428):
+    """Read a file over TFTP (RFC 1350, blksize option RFC 2348); return its bytes."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(timeout)
+    try:
+        request = b"\x00\x01" + filename.encode() + b"\0octet\0blksize\0" + str(blksize).encode() + b"\0"
+        sock.sendto(request, (server, 69))
+        data, expected, size, peer = bytearray(), 1, 512, None
+        while True:
+            for _attempt in range(3):
+                try:
+                    packet, addr = sock.recvfrom(65536)
+                    break
+                except socket.timeout:
+                    if peer is None:
+                        sock.sendto(request, (server, 69))
+            else:
+                raise OSError("no answer from %s" % server)
+            if peer is None:
+                peer = addr
+            elif addr != peer:
+                continue
+            op = struct.unpack("!H", packet[:2])[0]
+            if op == 5:
+                raise OSError("TFTP error %d: %s" % (struct.unpack("!H", packet[2:4])[0], packet[4:].split(b"\0")[0].decode(errors="replace")))
+            if op == 6:  # OACK: the server took the block size
+                for key, value in zip(*[iter(packet[2:].split(b"\0"))] * 2):
+                    if key.lower() == b"blksize":
+                        size = int(value)
+                sock.sendto(b"\x00\x04\x00\x00", peer)
+                continue
+            if op != 3:
+                continue
+            block = struct.unpack("!H", packet[2:4])[0]
+            if block == expected & 0xFFFF:
+                data.extend(packet[4:])
+                expected += 1
+                if len(data) > max_bytes:
+                    raise OSError("larger than %d bytes" % max_bytes)
+            sock.sendto(b"\x00\x04" + packet[2:4], peer)
+            if block == (expected - 1) & 0xFFFF and len(packet) - 4 < size:
+                return bytes(data)
+    finally:
+        sock.close()
+
+
+def probe(interface, kinds, timeout, mac_prefix):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, interface.encode())
+    sock.bind(("", 68))
+    results = []
+    try:
+        for kind in kinds:
+            mac = "%s:%02x" % (mac_prefix, KINDS[kind])
+            xid = random.getrandbits(32)
+            sock.sendto(discover_packet(mac, xid, kind), ("255.255.255.255", 67))
+            offers, deadline = [], time.monotonic() + timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                ready, _, _ = select.select([sock], [], [], left)
+                if not ready:
+                    break
+                reply = parse_reply(sock.recvfrom(4096)[0])
+                if reply and reply["xid"] == xid and reply["type"] == "OFFER":
+                    reply.pop("xid")
+                    reply.pop("type")
+                    offers.append(reply)
+            results.append({"kind": kind, "mac": mac, "offers": sorted(offers, key=lambda o: o["server_id"] or "")})
+    finally:
+        sock.close()
+    return results
+
+
+def fetch_files(clients, timeout, max_bytes):
+    files = {}
+    for client in clients:
+        for offer in client["offers"]:
+            name, server = offer["file"], offer["next_server"]
+            if not name or "://" in name or server == "0.0.0.0":
+                continue
+            key = "%s/%s" % (server, name)
+            if key in files:
+                continue
+            try:
+                data = tftp_read(server, name, timeout=timeout, max_bytes=max_bytes)
+                files[key] = {"server": server, "file": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            except OSError as exc:
+                files[key] = {"server": server, "file": name, "error": str(exc)}
+    return files
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            interface=dict(type="str", required=True),
+            clients=dict(type="list", elements="str", choices=list(KINDS), default=list(KINDS)),
+            timeout=dict(type="float", default=3.0),
+            fetch=dict(type="bool", default=True),
+            mac_prefix=dict(type="str", default="02:6e:62:00:00"),
+            max_bytes=dict(type="int", default=64 << 20),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    if not os.path.exists("/sys/class/net/%s" % p["interface"]):
+        module.fail_json(msg="no network interface %r on this host" % p["interface"])
+    try:
+        clients = probe(p["interface"], p["clients"], p["timeout"], p["mac_prefix"])
+    except OSError as exc:
+        module.fail_json(msg="could not broadcast on %s from UDP port 68 (%s): run as root, and stop a DHCP client that holds port 68" % (p["interface"], exc))
+    files = fetch_files(clients, p["timeout"], p["max_bytes"]) if p["fetch"] else {}
+    module.exit_json(changed=False, clients=clients, files=files)
+
+
+if __name__ == "__main__":
+    main()

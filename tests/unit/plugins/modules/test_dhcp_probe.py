@@ -1,0 +1,96 @@
+"""The dhcp_probe module: packets built and parsed without a network, then
+the whole module against a real dhcpd and a real TFTP server in namespaces."""
+
+import hashlib
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.netboot.dhcp_failover.plugins.modules import dhcp_probe
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
+
+from tests.unit import live
+
+
+def options(packet):
+    out, i = {}, 240
+    while packet[i] != 255:
+        out[packet[i]] = packet[i + 2:i + 2 + packet[i + 1]]
+        i += 2 + packet[i + 1]
+    return out
+
+
+def test_discover_packets_per_kind():
+    plain = dhcp_probe.discover_packet("02:6e:62:00:00:01", 0x1234, "plain")
+    assert len(plain) >= 300 and plain[0] == 1 and plain[236:240] == dhcp_probe.MAGIC
+    assert struct.unpack("!I", plain[4:8])[0] == 0x1234 and plain[10:12] == b"\x80\x00"  # broadcast flag
+    assert plain[28:34] == bytes.fromhex("026e62000001")
+    o = options(plain)
+    assert o[53] == b"\x01" and 93 not in o and 60 not in o
+    o = options(dhcp_probe.discover_packet("02:6e:62:00:00:03", 1, "uefi_x64"))
+    assert o[93] == b"\x00\x07" and o[60] == b"PXEClient:Arch:00007:UNDI:003016"
+    o = options(dhcp_probe.discover_packet("02:6e:62:00:00:04", 1, "ipxe"))
+    assert o[93] == b"\x00\x00" and o[77] == b"iPXE"
+
+
+def offer_packet(xid, yiaddr, siaddr, server_id, filename=b"", opt67=None):
+    head = struct.pack("!BBBBIHH4s4s4s4s", 2, 1, 6, 0, xid, 0, 0, bytes(4), bytes([10, 4, 45, yiaddr]), bytes([10, 4, 7, siaddr]), bytes(4))
+    body = bytes(16) + bytes(64) + filename.ljust(128, b"\0")
+    opts = dhcp_probe.MAGIC + b"\x35\x01\x02" + b"\x36\x04" + bytes([10, 4, 7, server_id])
+    if opt67:
+        opts += bytes([67, len(opt67)]) + opt67
+    return head + body + opts + b"\xff"
+
+
+def test_offers_are_parsed():
+    reply = dhcp_probe.parse_reply(offer_packet(7, 20, 9, 210, b"shimx64.efi"))
+    assert reply == {"xid": 7, "type": "OFFER", "yiaddr": "10.4.45.20", "next_server": "10.4.7.9", "file": "shimx64.efi", "server_id": "10.4.7.210"}
+    # The file name may come in option 67 when the file field is empty.
+    assert dhcp_probe.parse_reply(offer_packet(7, 20, 9, 9, opt67=b"pxelinux.0"))["file"] == "pxelinux.0"
+    # Requests, truncated packets and other cookies are not replies.
+    assert dhcp_probe.parse_reply(dhcp_probe.discover_packet("02:6e:62:00:00:01", 1, "plain")) is None
+    assert dhcp_probe.parse_reply(b"\x02" * 100) is None
+
+
+@pytest.mark.skipif(live.available() is not None or shutil.which("in.tftpd") is None, reason="needs root, dhcpd and tftpd-hpa")
+def test_module_against_a_real_dhcpd_and_tftp_server():
+    description = {
+        "dhcpd_statements": ["ping-check false"],
+        "dhcpd_pxe": {"next_server": live.SERVER_IP, "boot_files": {"bios": "pxelinux.0", "uefi_x64": "shimx64.efi"}, "ipxe_script": "http://10.77.0.1/menu.ipxe"},
+        "dhcpd_subnets": [{"network": "10.77.0.0/24", "pools": [{"range": "10.77.0.100 10.77.0.150"}]}],
+    }
+    with live.Lab() as lab:
+        root = lab.path("tftp")
+        os.makedirs(root)
+        content = {"pxelinux.0": os.urandom(3000), "shimx64.efi": os.urandom(70000)}
+        for name, data in content.items():
+            with open(os.path.join(root, name), "wb") as fh:
+                fh.write(data)
+        lab.start(["in.tftpd", "--foreground", "--address", live.SERVER_IP + ":69", "--secure", root], "tftpd.log", "", timeout=5)
+        lab.dhcpd(render_config(description, "standalone", {}))
+        # A host that verifies a site has an address of its own on the boot network.
+        subprocess.run(["ip", "-n", lab.client, "addr", "add", "10.77.0.200/24", "dev", "vc"], check=True)
+        code = (
+            "import json, sys; sys.path.insert(0, %r); import tests.conftest; "
+            "from ansible_collections.netboot.dhcp_failover.plugins.modules import dhcp_probe as p; "
+            "c = p.probe('vc', list(p.KINDS), 3.0, '02:6e:62:00:00'); "
+            "print(json.dumps({'clients': c, 'files': p.fetch_files(c, 3.0, 1 << 20)}))" % live.ROOT
+        )
+        run = subprocess.run(["ip", "netns", "exec", lab.client, sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        result = json.loads(run.stdout)
+    by_kind = {c["kind"]: c["offers"] for c in result["clients"]}
+    assert all(len(offers) == 1 for offers in by_kind.values()), by_kind
+    assert by_kind["plain"][0]["file"] == "" and by_kind["bios"][0]["file"] == "pxelinux.0"
+    assert by_kind["uefi_x64"][0]["file"] == "shimx64.efi" and by_kind["ipxe"][0]["file"] == "http://10.77.0.1/menu.ipxe"
+    assert by_kind["bios"][0]["next_server"] == live.SERVER_IP
+    files = result["files"]
+    for name, data in content.items():
+        got = files["%s/%s" % (live.SERVER_IP, name)]
+        assert got["size"] == len(data) and got["sha256"] == hashlib.sha256(data).hexdigest(), got
+    assert not any("menu.ipxe" in k for k in files), "URLs are reported, not fetched"
