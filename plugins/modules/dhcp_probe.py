@@ -51,6 +51,30 @@ options:
     description: Largest boot file read over TFTP, in bytes.
     type: int
     default: 67108864
+  secs:
+    description:
+      - The seconds-elapsed field of each DHCPDISCOVER. Above the pair's C(load balance max seconds)
+        (3 by default), both failover peers answer every client, so one probe hears from both.
+    type: int
+    default: 10
+  expect_servers:
+    description:
+      - DHCP servers that must answer every kind of client, name to address (the server identifier
+        of their offers). Each one missing is a problem.
+    type: dict
+    default: {}
+  tftp_servers:
+    description:
+      - TFTP servers that must hold identical copies of every offered boot file, name to address.
+        Each offered file is read from each of them.
+    type: dict
+    default: {}
+  reference:
+    description:
+      - Expected SHA-256 of boot files, file name to checksum (the controller's copies). Without
+        one, the copy on the first TFTP server (by name) is the reference.
+    type: dict
+    default: {}
 attributes:
   check_mode:
     support: full
@@ -79,8 +103,18 @@ clients:
       offers:
         - {server_id: 10.4.7.9, yiaddr: 10.4.45.20, next_server: 10.4.7.9, file: shimx64.efi}
 files:
-  description: Per offered boot file, keyed C(NEXT_SERVER/FILE), its size and SHA-256 or the TFTP error.
+  description: Per boot file read, keyed C(SERVER/FILE), its size and SHA-256 or the TFTP error.
   type: dict
+  returned: always
+problems:
+  description: What is wrong, one sentence each, naming the client, server or file; empty when all is right.
+  type: list
+  elements: str
+  returned: always
+table:
+  description: One line per offer (client, server, address, next-server, file, checksum), for people.
+  type: list
+  elements: str
   returned: always
 """
 
@@ -99,10 +133,13 @@ KINDS = {"plain": 1, "bios": 2, "uefi_x64": 3, "ipxe": 4}
 _ARCH = {"bios": 0, "uefi_x64": 7, "ipxe": 0}
 
 
-def discover_packet(mac, xid, kind):
+LABELS = {"plain": "plain DHCP", "bios": "BIOS PXE", "uefi_x64": "UEFI x64", "ipxe": "iPXE"}
+
+
+def discover_packet(mac, xid, kind, secs=0):
     """A DHCPDISCOVER (broadcast flag set) as the given kind of client."""
     chaddr = bytes(int(x, 16) for x in mac.split(":"))
-    head = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, xid, 0, 0x8000, bytes(4), bytes(4), bytes(4), bytes(4))
+    head = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, xid, secs, 0x8000, bytes(4), bytes(4), bytes(4), bytes(4))
     body = chaddr + bytes(10) + bytes(64) + bytes(128)
     opts = bytearray(MAGIC)
 
@@ -205,7 +242,7 @@ def tftp_read(server, filename, timeout=3.0, max_bytes=64 << 20, blksize=1428):
         sock.close()
 
 
-def probe(interface, kinds, timeout, mac_prefix):
+def probe(interface, kinds, timeout, mac_prefix, secs=0):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
@@ -216,7 +253,7 @@ def probe(interface, kinds, timeout, mac_prefix):
         for kind in kinds:
             mac = "%s:%02x" % (mac_prefix, KINDS[kind])
             xid = random.getrandbits(32)
-            sock.sendto(discover_packet(mac, xid, kind), ("255.255.255.255", 67))
+            sock.sendto(discover_packet(mac, xid, kind, secs), ("255.255.255.255", 67))
             offers, deadline = [], time.monotonic() + timeout
             while True:
                 left = deadline - time.monotonic()
@@ -236,22 +273,73 @@ def probe(interface, kinds, timeout, mac_prefix):
     return results
 
 
-def fetch_files(clients, timeout, max_bytes):
+def fetch_files(clients, timeout, max_bytes, tftp_servers=()):
+    """Read every offered file from its next-server and from each of ``tftp_servers`` (addresses)."""
     files = {}
     for client in clients:
         for offer in client["offers"]:
-            name, server = offer["file"], offer["next_server"]
-            if not name or "://" in name or server == "0.0.0.0":
+            name = offer["file"]
+            if not name or "://" in name:
                 continue
-            key = "%s/%s" % (server, name)
-            if key in files:
-                continue
-            try:
-                data = tftp_read(server, name, timeout=timeout, max_bytes=max_bytes)
-                files[key] = {"server": server, "file": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            except OSError as exc:
-                files[key] = {"server": server, "file": name, "error": str(exc)}
+            servers = ([offer["next_server"]] if offer["next_server"] != "0.0.0.0" else []) + list(tftp_servers)
+            for server in servers:
+                key = "%s/%s" % (server, name)
+                if key in files:
+                    continue
+                try:
+                    data = tftp_read(server, name, timeout=timeout, max_bytes=max_bytes)
+                    files[key] = {"server": server, "file": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                except OSError as exc:
+                    files[key] = {"server": server, "file": name, "error": str(exc)}
     return files
+
+
+def judge(clients, files, expect_servers, tftp_servers, reference):
+    """(problems, table) for people: what is wrong, and what each client was offered."""
+    problems, table = [], []
+    names = {address: name for name, address in expect_servers.items()}
+    names.update({address: name for name, address in tftp_servers.items() if address not in names})
+    for client in clients:
+        label = LABELS[client["kind"]]
+        offered_by = {o["server_id"] for o in client["offers"]}
+        if not client["offers"] and not expect_servers:
+            problems.append("%s client: no offer from any DHCP server" % label)
+        for name, address in sorted(expect_servers.items()):
+            if address not in offered_by:
+                problems.append("%s client: no offer from %s (%s)" % (label, name, address))
+        for o in client["offers"]:
+            server = names.get(o["server_id"], o["server_id"])
+            key = "%s/%s" % (o["next_server"], o["file"])
+            state = ""
+            if client["kind"] != "plain" and not o["file"]:
+                problems.append("%s client: %s offered no boot file" % (label, server))
+            elif o["file"] and "://" not in o["file"]:
+                if o["next_server"] == "0.0.0.0":
+                    problems.append("%s client: %s offered %s with no next-server" % (label, server, o["file"]))
+                elif "error" in files.get(key, {}):
+                    problems.append("%s client: %s offered %s from %s, which cannot be read: %s" % (label, server, o["file"], o["next_server"], files[key]["error"]))
+                state = files.get(key, {}).get("sha256", "")[:12]
+            table.append("%-10s %-8s %-15s next-server %-15s %-22s %s" % (label, server, o["yiaddr"], o["next_server"], o["file"] or "-", state))
+    by_file = {}
+    for entry in files.values():
+        by_file.setdefault(entry["file"], []).append(entry)
+    order = [address for _, address in sorted(tftp_servers.items())]
+    for name, copies in sorted(by_file.items()):
+        good = [c for c in copies if "sha256" in c]
+        for c in copies:
+            if "error" in c and c["server"] in order:
+                problems.append("%s on %s (%s) cannot be read: %s" % (name, names.get(c["server"], c["server"]), c["server"], c["error"]))
+        if not good:
+            continue
+        if name in reference:
+            want, where = reference[name], "the controller's copy"
+        else:
+            first = sorted(good, key=lambda c: order.index(c["server"]) if c["server"] in order else len(order))[0]
+            want, where = first["sha256"], "the copy on %s (%s)" % (names.get(first["server"], first["server"]), first["server"])
+        for c in good:
+            if c["sha256"] != want:
+                problems.append("%s on %s (%s) differs from %s" % (name, names.get(c["server"], c["server"]), c["server"], where))
+    return problems, table
 
 
 def main():
@@ -263,6 +351,10 @@ def main():
             fetch=dict(type="bool", default=True),
             mac_prefix=dict(type="str", default="02:6e:62:00:00"),
             max_bytes=dict(type="int", default=64 << 20),
+            secs=dict(type="int", default=10),
+            expect_servers=dict(type="dict", default={}),
+            tftp_servers=dict(type="dict", default={}),
+            reference=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
@@ -270,11 +362,14 @@ def main():
     if not os.path.exists("/sys/class/net/%s" % p["interface"]):
         module.fail_json(msg="no network interface %r on this host" % p["interface"])
     try:
-        clients = probe(p["interface"], p["clients"], p["timeout"], p["mac_prefix"])
+        clients = probe(p["interface"], p["clients"], p["timeout"], p["mac_prefix"], p["secs"])
     except OSError as exc:
         module.fail_json(msg="could not broadcast on %s from UDP port 68 (%s): run as root, and stop a DHCP client that holds port 68" % (p["interface"], exc))
-    files = fetch_files(clients, p["timeout"], p["max_bytes"]) if p["fetch"] else {}
-    module.exit_json(changed=False, clients=clients, files=files)
+    expect = {str(k): str(v) for k, v in p["expect_servers"].items()}
+    tftp = {str(k): str(v) for k, v in p["tftp_servers"].items()}
+    files = fetch_files(clients, p["timeout"], p["max_bytes"], sorted(tftp.values())) if p["fetch"] else {}
+    problems, table = judge(clients, files, expect, tftp, {str(k): str(v) for k, v in p["reference"].items()})
+    module.exit_json(changed=False, clients=clients, files=files, problems=problems, table=table)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from ._dhcpd_types import HOST_RE
 from ._dhcpd_vocab import MANAGED_STATEMENTS
 
 SCOPE_PXE_KEYS = ("next_server", "boot_files", "ipxe_script", "clients")
+# A next-server that was given but refused (already reported): not "missing".
+INVALID = ("invalid", None)
 
 
 def read_lease_times(c, raw, path_format):
@@ -74,14 +76,14 @@ def read_address_setting(ctx, value, path, allow_self=True, what="next_server"):
     if value == "self" and allow_self:
         if ctx.failover is None:
             c.add(path, "self means each failover peer's own address, and needs dhcpd_failover: set an address or a host instead")
-            return None
+            return INVALID
         return SELF
     if isinstance(value, str) and value in ctx.hosts:
         try:
             return ("ip", str(ipaddress.IPv4Address(str(ctx.hosts[value]))))
         except ValueError:
             c.add(path, "inventory host %r has address %r, which is not IPv4: set tftp_server_address in its host_vars" % (value, ctx.hosts[value]))
-            return None
+            return INVALID
     try:
         return ("ip", str(ipaddress.IPv4Address(str(value).strip())))
     except ValueError:
@@ -94,7 +96,7 @@ def read_address_setting(ctx, value, path, allow_self=True, what="next_server"):
         "(with tftp_server_address or ansible_host set), its IPv4 address or a fully qualified DNS name%s"
         % (value, did_you_mean(value, ctx.hosts) if isinstance(value, str) else "", ", or self" if allow_self else ""),
     )
-    return None
+    return INVALID
 
 
 def read_boot(ctx, raw, path, inherited, keys):

@@ -27,6 +27,7 @@ OS = {
     "debian12": {
         "leases": "/var/lib/dhcp/dhcpd.leases",
         "service": "isc-dhcp-server",
+        "tftp_service": "tftpd-hpa",
         "tftp_root": "/srv/tftp",
         "grub_cfg": "grub/grub.cfg",
         "sources": {
@@ -39,6 +40,7 @@ OS = {
     "almalinux9": {
         "leases": "/var/lib/dhcpd/dhcpd.leases",
         "service": "dhcpd",
+        "tftp_service": "tftp.socket",
         "tftp_root": "/var/lib/tftpboot",
         "grub_cfg": "grub.cfg",
         "sources": {
@@ -50,6 +52,8 @@ OS = {
     },
 }[os.environ.get("LAB_OS", "debian12")]
 TFTP = {"name": "tftp1", "address": "10.4.7.12", "root": OS["tftp_root"]}
+# Every TFTP server of the lab: both peers (next_server: self) and tftp1.
+TFTP_SERVERS = {"dhcp1": PEERS["dhcp1"], "dhcp2": PEERS["dhcp2"], "tftp1": TFTP["address"]}
 LEASES = OS["leases"]
 SERVICE = OS["service"]
 
@@ -93,12 +97,21 @@ class Lab:
     @contextlib.contextmanager
     def primary_down(self):
         """Stop the primary until the block ends, then bring the pair back to normal."""
-        assert self.hosts["dhcp1"].run("systemctl stop %s" % SERVICE).rc == 0
+        with self.peer_down("dhcp1"):
+            yield
+
+    @contextlib.contextmanager
+    def peer_down(self, peer, tftp=False):
+        """Stop a peer's dhcpd (and its TFTP server: the whole host is down for
+        network boot) until the block ends, then bring the pair back to normal."""
+        other = "dhcp2" if peer == "dhcp1" else "dhcp1"
+        services = [SERVICE] + ([OS["tftp_service"]] if tftp else [])
+        assert self.hosts[peer].run("systemctl stop %s" % " ".join(services)).rc == 0
         try:
-            self.wait_state("dhcp2", "communications-interrupted", timeout=30)
+            self.wait_state(other, "communications-interrupted", timeout=30)
             yield
         finally:
-            assert self.hosts["dhcp1"].run("systemctl start %s" % SERVICE).rc == 0
+            assert self.hosts[peer].run("systemctl start %s" % " ".join(services)).rc == 0
         self.wait_state("dhcp1", "normal", "normal", timeout=90)
         self.wait_state("dhcp2", "normal", "normal", timeout=90)
 

@@ -7,7 +7,7 @@ import os
 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
-from conftest import OS, PEERS, ROOT, SERVICE, TFTP
+from conftest import OS, PEERS, ROOT, SERVICE, TFTP, TFTP_SERVERS
 
 POOL = (ipaddress.IPv4Address("10.4.45.1"), ipaddress.IPv4Address("10.4.45.250"))
 
@@ -18,7 +18,7 @@ def in_pool(addr):
 
 def test_deployed_configs_are_the_filters_rendering(lab):
     description = {k: v for k, v in lab.vars.items() if k.startswith("dhcpd_") and k != "dhcpd_interfaces"}
-    addresses = {"dhcp1": "", "dhcp2": "", "tftp1": TFTP["address"], "client1": ""}
+    addresses = dict(TFTP_SERVERS, client1="")
     for peer, role in (("dhcp1", "primary"), ("dhcp2", "secondary")):
         deployed = lab.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
         assert deployed == render_config(description, role, addresses)
@@ -58,14 +58,15 @@ def test_bios_pxe_client_gets_pxelinux(lab):
     offers = lab.probe("discover", mac="52:54:00:30:00:01", arch=0, wait=3)
     assert offers, "no offer for a BIOS PXE client"
     o = offers[0]
-    assert o["file"] == "pxelinux.0" and o["siaddr"] == TFTP["address"]
+    # next_server: self: the peer that offers names itself as the TFTP server.
+    assert o["file"] == "pxelinux.0" and o["siaddr"] == o["server_id"]
     assert o["lease_time"] == 300 and in_pool(o["yiaddr"])
 
 
 def test_uefi_pxe_clients_get_shim(lab):
     for arch, mac in ((7, "52:54:00:30:00:07"), (9, "52:54:00:30:00:09")):
         offers = lab.probe("discover", mac=mac, arch=arch, wait=3)
-        assert offers and offers[0]["file"] == "shimx64.efi" and offers[0]["siaddr"] == TFTP["address"], offers
+        assert offers and offers[0]["file"] == "shimx64.efi" and offers[0]["siaddr"] == offers[0]["server_id"], offers
 
 
 def test_reservation_is_served_by_either_peer(lab):
@@ -74,21 +75,26 @@ def test_reservation_is_served_by_either_peer(lab):
 
 
 def test_boot_files_download_over_tftp_and_match(lab):
-    tftp, client = lab.hosts["tftp1"], lab.hosts["client1"]
+    client = lab.hosts["client1"]
     sources = dict(OS["sources"])
     sources.update({OS["grub_cfg"]: None, "pxelinux.cfg/default": None})
-    for name, source in sources.items():
-        res = client.run("cd /tmp && rm -f dl && tftp %s -m binary -c get %s dl && sha256sum dl" % (TFTP["address"], name))
-        assert res.rc == 0 and res.stdout, "tftp get %s failed: %s %s" % (name, res.stdout, res.stderr)
-        got = res.stdout.split()[0]
-        served = tftp.file("%s/%s" % (TFTP["root"], name)).sha256sum
-        assert got == served, name
-        if source:
-            assert served == tftp.file(source).sha256sum, name
+    for server, address in TFTP_SERVERS.items():
+        tftp = lab.hosts[server]
+        for name, source in sources.items():
+            res = client.run("cd /tmp && rm -f dl && tftp %s -m binary -c get %s dl && sha256sum dl" % (address, name))
+            assert res.rc == 0 and res.stdout, "tftp get %s from %s failed: %s %s" % (name, server, res.stdout, res.stderr)
+            got = res.stdout.split()[0]
+            served = tftp.file("%s/%s" % (TFTP["root"], name)).sha256sum
+            assert got == served, (server, name)
+            # The same boot tree on every TFTP server: no drift between them.
+            assert served == lab.hosts["tftp1"].file("%s/%s" % (TFTP["root"], name)).sha256sum, (server, name)
+            if source:
+                assert served == tftp.file(source).sha256sum, (server, name)
+    tftp = lab.hosts["tftp1"]
     # Guard: two different boot files never hash alike, so the checks above can fail.
     assert tftp.file(TFTP["root"] + "/pxelinux.0").sha256sum != tftp.file(TFTP["root"] + "/ldlinux.c32").sha256sum
     menu = tftp.file(TFTP["root"] + "/" + OS["grub_cfg"]).content_string
-    assert 'echo "netboot-lab boot menu (served by tftp1)"' in menu
+    assert 'echo "netboot-lab boot menu"' in menu
     assert 'menuentry "Lab kernel (placeholder, not shipped)" --id lab {' in menu
     assert "linux /lab/vmlinuz console=ttyS0" in menu and "initrd /lab/initrd.img" in menu
     bios_menu = tftp.file(TFTP["root"] + "/pxelinux.cfg/default").content_string
@@ -98,8 +104,9 @@ def test_boot_files_download_over_tftp_and_match(lab):
 def test_user_files_are_served(lab):
     with open(os.path.join(ROOT, "tests", "lab", "files", "lab-readme.txt")) as fh:
         expected = fh.read()
-    res = lab.hosts["client1"].run("cd /tmp && rm -f dl && tftp %s -m binary -c get lab/readme.txt dl && cat dl" % TFTP["address"])
-    assert res.rc == 0 and res.stdout == expected
+    for address in TFTP_SERVERS.values():
+        res = lab.hosts["client1"].run("cd /tmp && rm -f dl && tftp %s -m binary -c get lab/readme.txt dl && cat dl" % address)
+        assert res.rc == 0 and res.stdout == expected, address
 
 
 def test_leases_are_recorded_on_both_peers(lab):
@@ -123,4 +130,5 @@ def test_secondary_serves_everyone_while_the_primary_is_down(lab):
             seen |= {o["server_id"] for o in offers}
         pxe = lab.probe("discover", mac="52:54:00:40:01:07", arch=7, wait=4)
         assert pxe and pxe[0]["file"] == "shimx64.efi" and pxe[0]["server_id"] == PEERS["dhcp2"]
+        assert pxe[0]["siaddr"] == PEERS["dhcp2"]
         assert seen == {PEERS["dhcp2"]}

@@ -6,7 +6,7 @@ import copy
 import ipaddress
 import json
 
-from conftest import PEERS, TFTP
+from conftest import PEERS
 
 PXE_POOL = ipaddress.IPv4Network("10.4.46.0/27")
 
@@ -29,7 +29,7 @@ def test_pxe_from_the_primary_only(lab):
         assert len(offers) == 1, offers
         o = offers[0]
         assert o["server_id"] == PEERS["dhcp1"] and ipaddress.IPv4Address(o["yiaddr"]) in PXE_POOL
-        assert o["file"] == bootfile and o["siaddr"] == TFTP["address"]
+        assert o["file"] == bootfile and o["siaddr"] == PEERS["dhcp1"]
     # A BOOTP client gets a dynamic-bootp address from the primary's pool.
     replies = lab.probe("discover", mac="52:54:00:80:01:01", bootp=True, wait=3)
     assert replies and ipaddress.IPv4Address(replies[0]["yiaddr"]) in PXE_POOL, replies

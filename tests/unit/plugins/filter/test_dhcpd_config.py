@@ -64,12 +64,32 @@ def test_failover_pools_identical_on_both_peers():
 
 def test_default_mode_boots_from_both_peers():
     model = example()
-    for role in ("primary", "secondary"):
+    for role, me in (("primary", "10.4.7.9"), ("secondary", "10.4.7.210")):
         text = render(model, role)
-        assert "next-server 10.4.7.9;" in text
+        # next_server: self: each peer sends clients to its own TFTP server.
+        assert "next-server %s;" % me in text
         assert 'filename "shimx64.efi";' in text and 'filename "pxelinux.0";' in text
         assert "dynamic-bootp" not in text
         assert 'deny members of "pxe"' not in text
+
+
+def test_self_layout_peers_differ_only_in_next_server():
+    """inventories/example (TFTP on both peers): apart from the failover block,
+    which is each peer's own view, the two files differ in next-server only."""
+    import difflib
+
+    model = example()
+    primary, secondary = render(model, "primary"), render(model, "secondary")
+
+    def body(text):
+        text = text.split("\n", 3)[3]  # the header names the peer
+        start = text.index('failover peer "')
+        return text[:start] + text[text.index("\n}\n", start) + 3:]
+
+    changed = [line for line in difflib.unified_diff(body(primary).splitlines(), body(secondary).splitlines(), lineterm="", n=0)
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed and all("next-server" in line for line in changed), changed
+    assert {line[1:].strip() for line in changed} == {"next-server 10.4.7.9;", "next-server 10.4.7.210;"}
 
 
 def test_primary_only_mode_keeps_pxe_pool_on_primary():
@@ -134,8 +154,9 @@ def test_reservations_shared_networks_classes_omapi():
         texts[role] = text
         assert 'shared-network "branch" {' in text
         assert "host printer1 {\n    hardware ethernet 52:54:00:aa:bb:01;\n    fixed-address 10.4.8.10;" in text
-        # The host's boot file comes with the next-server of dhcpd_pxe.
-        assert 'host kiosk {\n    hardware ethernet 52:54:00:aa:bb:02;\n    fixed-address 10.9.1.5;\n    next-server 10.4.7.9;\n    filename "kiosk.efi";' in text
+        # The host's boot file comes with the next-server of dhcpd_pxe (self: this peer).
+        me = "10.4.7.9" if role == "primary" else "10.4.7.210"
+        assert 'host kiosk {\n    hardware ethernet 52:54:00:aa:bb:02;\n    fixed-address 10.9.1.5;\n    next-server %s;\n    filename "kiosk.efi";' % me in text
         assert "range 10.9.2.30 10.9.2.40;" in text
         assert "omapi-port 7911;" in text and "omapi-key omapi_key;" in text
         # The key is only in the secrets file, which dhcpd.conf includes.

@@ -177,6 +177,7 @@ def test_bad_include_path():
 
 def ddns_model():
     model = example()
+    model["dhcpd_pxe"]["next_server"] = "10.4.7.12"  # the same on both peers, for the comparison below
     model["dhcpd_ddns"] = {
         "style": "interim",
         "updates": True,
@@ -229,6 +230,7 @@ def test_ddns_errors(mutate, path, words):
 
 def test_per_scope_boot_settings_render_in_their_scope():
     model = example()
+    model["dhcpd_pxe"]["next_server"] = "10.4.7.9"
     sub(model)["pxe"] = {"boot_files": {"uefi_x64": "subnet.efi"}}
     sub(model)["pools"][0]["pxe"] = {"boot_files": {"bios": "pool.0"}, "next_server": "10.4.7.12"}
     model["dhcpd_classes"] = [{"name": "lab", "match": 'option user-class = "lab"', "pxe": {"boot_files": {"uefi_x64": "class.efi"}}}]

@@ -130,6 +130,7 @@ def test_users_original_design_is_refused_with_the_cause():
 def test_role_needs_failover():
     model = example()
     model.pop("dhcpd_failover")
+    model["dhcpd_pxe"]["next_server"] = "10.4.7.9"
     found, text = problems(model, role="secondary")
     assert found == [("dhcpd_failover", found[0][1])] and "render with role standalone" in text
 

@@ -57,6 +57,26 @@ def test_offers_are_parsed():
     assert dhcp_probe.parse_reply(b"\x02" * 100) is None
 
 
+def test_judge_names_what_is_wrong():
+    offer = {"server_id": "10.4.7.9", "yiaddr": "10.4.45.20", "next_server": "10.4.7.9", "file": "shimx64.efi"}
+    clients = [
+        {"kind": "uefi_x64", "offers": [offer]},
+        {"kind": "bios", "offers": [dict(offer, file="")]},
+    ]
+    files = {
+        "10.4.7.9/shimx64.efi": {"server": "10.4.7.9", "file": "shimx64.efi", "sha256": "a" * 64, "size": 1},
+        "10.4.7.210/shimx64.efi": {"server": "10.4.7.210", "file": "shimx64.efi", "sha256": "b" * 64, "size": 1},
+    }
+    peers = {"dhcp1": "10.4.7.9", "dhcp2": "10.4.7.210"}
+    problems, table = dhcp_probe.judge(clients, files, peers, peers, {})
+    assert "UEFI x64 client: no offer from dhcp2 (10.4.7.210)" in problems
+    assert "BIOS PXE client: dhcp1 offered no boot file" in problems
+    assert "shimx64.efi on dhcp2 (10.4.7.210) differs from the copy on dhcp1 (10.4.7.9)" in problems
+    assert table[0].startswith("UEFI x64") and "dhcp1" in table[0] and "aaaaaaaaaaaa" in table[0]
+    problems, _ = dhcp_probe.judge(clients[:1], files, {"dhcp1": "10.4.7.9"}, peers, {"shimx64.efi": "b" * 64})
+    assert problems == ["shimx64.efi on dhcp1 (10.4.7.9) differs from the controller's copy"]
+
+
 @pytest.mark.skipif(live.available() is not None or shutil.which("in.tftpd") is None, reason="needs root, dhcpd and tftpd-hpa")
 def test_module_against_a_real_dhcpd_and_tftp_server():
     description = {
