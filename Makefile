@@ -49,6 +49,7 @@ lint: venv collection
 	ansible-doc -t filter netboot.dhcp_failover.dhcpd_config >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcpd_failover_state >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcpd_check >/dev/null
+	ansible-doc -t module netboot.dhcp_failover.dhcp_probe >/dev/null
 	antsibull-changelog lint
 	molecule syntax -s almalinux9 >/dev/null
 	molecule syntax -s default >/dev/null

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Print what the converged lab does, as a user would check it by hand:
-failover state, who answers a plain client and PXE clients, and a real VM
-PXE boot. Used by `make demo` (tests/lab/demo.sh)."""
+"""Print what the converged lab does, as a user would check it: failover
+state, who answers a plain client, what every kind of client is offered by
+each peer and whether the boot files match (playbooks/verify.yml, the same
+proof a user runs against a live site), and a real VM PXE boot. Used by
+`make demo` (tests/lab/demo.sh)."""
 
 import os
 import subprocess
@@ -30,6 +32,23 @@ def probe(*args):
     return dhcp_probe.run_in("client1", *args)
 
 
+def verify():
+    """Run playbooks/verify.yml against the lab; return its table, its problems and its exit code."""
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
+    run = subprocess.run(["ansible-playbook", "-i", os.path.join(ROOT, "inventories", "lab"), os.path.join(ROOT, "playbooks", "verify.yml")],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
+    lines, inside = [], False
+    for line in run.stdout.splitlines():
+        if '"msg": [' in line:
+            inside = True
+        elif inside and line.strip().startswith("]"):
+            inside = False
+        elif inside:
+            lines.append(line.strip().rstrip(",").strip('"'))
+    problems = [line for line in run.stdout.splitlines() if "fatal:" in line or "FAILED!" in line]
+    return lines, problems, run.returncode
+
+
 def main():
     with open(os.path.join(ROOT, "inventories", "lab", "group_vars", "all", "tftp.yml")) as fh:
         marker = yaml.safe_load(fh)["tftp_server_menu_title"]
@@ -42,11 +61,12 @@ def main():
         r = probe("dora", "--mac", "52:54:00:de:00:%02x" % i)
         ack = r["ack"] or {}
         print("client    52:54:00:de:00:%02x  got %-12s from %s" % (i, ack.get("yiaddr"), PEERS.get(ack.get("server_id"), ack.get("server_id"))))
-    for arch, name in ((0, "BIOS PXE"), (7, "UEFI x64 PXE")):
-        offers = probe("discover", "--mac", "52:54:00:de:01:%02x" % arch, "--arch", str(arch))
-        o = offers[0] if offers else {}
-        print("%-9s option 93=%d  boot file %-12s next-server %s  (offer from %s)" % (
-            name.split()[0], arch, o.get("file"), o.get("siaddr"), PEERS.get(o.get("server_id"), o.get("server_id"))))
+    table, problems, rc = verify()
+    print("verify    ansible-playbook -i inventories/lab playbooks/verify.yml: %s" % ("all right" if rc == 0 else "FAILED"))
+    for line in table:
+        print("          " + line)
+    for line in problems:
+        print("          " + line)
     print("VM        booting a UEFI PXE client under QEMU (TCG, about 10-20 s)...")
     result = pxe_vm.boot("uefi", marker, timeout=150)
     # Which peer acknowledged the VM's address: each peer logs its DHCPACKs.
