@@ -31,8 +31,11 @@ case "$action" in
         molecule destroy -s "$scenario" >/dev/null 2>&1 || true
         bash "$HERE/network.sh" up
         start=$(date +%s)
+        export LAB_REPORT="${LAB_REPORT:-/tmp/netboot-lab-report.txt}"
+        rm -f "$LAB_REPORT"
         molecule test -s "$scenario"
         echo "lab: molecule test took $(( $(date +%s) - start )) s"
+        [ -f "$LAB_REPORT" ] && sed 's/^/lab: /' "$LAB_REPORT" || true
         ;;
     bench)
         trap cleanup EXIT INT TERM

@@ -30,7 +30,11 @@ def test_vm_boots_with_either_peer_entirely_down(lab, tmp_path):
         assert result["marker_seen_after_s"] is not None, result["console_tail"]
         assert result["server_ip"] == PEERS[up] and result["nbp"] == "shimx64.efi", result
         times[down] = result["marker_seen_after_s"]
-    print("VM boot to the menu: %.1f s with dhcp1 down, %.1f s with dhcp2 down" % (times["dhcp1"], times["dhcp2"]))
+    report = "VM boot to the menu: %.1f s with dhcp1 down, %.1f s with dhcp2 down" % (times["dhcp1"], times["dhcp2"])
+    print(report)
+    # Kept for the run's summary (tests/lab/run-lab.sh prints it at the end).
+    with open(os.environ.get("LAB_REPORT", "/tmp/netboot-lab-report.txt"), "a") as fh:
+        fh.write(report + "\n")
 
 
 def test_external_tftp_layout(lab):
