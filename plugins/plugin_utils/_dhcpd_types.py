@@ -170,6 +170,8 @@ def _atom(tree, raw, addresses):
         if not names:
             raise ValueError("needs at least one domain name")
         return ("array", [("dlist", check_domain(n)) for n in names])
+    if raw is None:
+        raise ValueError("has no value: give it one (%s)" % describe(tree))
     if isinstance(raw, (list, tuple, dict)):
         raise ValueError("takes one %s, got %r" % (describe(tree), raw))
     if kind == "integer":
@@ -179,7 +181,7 @@ def _atom(tree, raw, addresses):
             raise ValueError("must be a whole number, got %r" % (raw,))
         try:
             n = int(str(raw).strip(), 0) if isinstance(raw, str) else int(raw)
-        except ValueError:
+        except (TypeError, ValueError, OverflowError):
             raise ValueError("must be a whole number, got %r" % (raw,)) from None
         if isinstance(raw, float) and raw != n:
             raise ValueError("must be a whole number, got %r" % (raw,))
