@@ -11,9 +11,10 @@ short_description: Ask the DHCP servers of a network what they offer each kind o
 version_added: 1.1.0
 author: netboot.dhcp_failover contributors
 description:
-  - Broadcasts one DHCPDISCOVER per kind of client on O(interface), with a synthetic,
-    locally administered MAC address per kind, and collects every DHCPOFFER that arrives within
-    O(timeout). It never sends a DHCPREQUEST, so no server gives a lease away.
+  - Broadcasts a DHCPDISCOVER per kind of client on O(interface), with a synthetic,
+    locally administered MAC address per kind (sent again halfway through O(timeout), as a real
+    client retransmits), and collects the DHCPOFFER of every server that answers within O(timeout).
+    It never sends a DHCPREQUEST, so no server gives a lease away.
   - Kinds of client - C(plain) (no boot options), C(bios) (a PXE ROM, option 93 = 0),
     C(uefi_x64) (option 93 = 7) and C(ipxe) (a BIOS PXE client whose user class is C(iPXE)).
   - With O(fetch=true), each offered boot file is then read over TFTP from the offered
@@ -253,21 +254,29 @@ def probe(interface, kinds, timeout, mac_prefix, secs=0):
         for kind in kinds:
             mac = "%s:%02x" % (mac_prefix, KINDS[kind])
             xid = random.getrandbits(32)
-            sock.sendto(discover_packet(mac, xid, kind, secs), ("255.255.255.255", 67))
-            offers, deadline = [], time.monotonic() + timeout
+            packet = discover_packet(mac, xid, kind, secs)
+            # Like a real client, send the DISCOVER again halfway through:
+            # one lost broadcast must not read as a silent server.
+            resend = [time.monotonic() + timeout / 2]
+            sock.sendto(packet, ("255.255.255.255", 67))
+            offers, deadline = {}, time.monotonic() + timeout
             while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
+                now = time.monotonic()
+                if resend and now >= resend[0]:
+                    resend.pop()
+                    sock.sendto(packet, ("255.255.255.255", 67))
+                left = min([deadline] + resend) - now
+                if now >= deadline:
                     break
-                ready, _, _ = select.select([sock], [], [], left)
+                ready, _, _ = select.select([sock], [], [], max(left, 0))
                 if not ready:
-                    break
+                    continue
                 reply = parse_reply(sock.recvfrom(4096)[0])
                 if reply and reply["xid"] == xid and reply["type"] == "OFFER":
                     reply.pop("xid")
                     reply.pop("type")
-                    offers.append(reply)
-            results.append({"kind": kind, "mac": mac, "offers": sorted(offers, key=lambda o: o["server_id"] or "")})
+                    offers.setdefault(reply["server_id"], reply)
+            results.append({"kind": kind, "mac": mac, "offers": sorted(offers.values(), key=lambda o: o["server_id"] or "")})
     finally:
         sock.close()
     return results
