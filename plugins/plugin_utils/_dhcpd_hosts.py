@@ -16,7 +16,7 @@ from ._dhcpd_cross import Spans
 from ._dhcpd_results import DDNS_STYLES, KEY_ALGORITHMS, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, Scope
 from ._dhcpd_scope import read_address_setting, read_scope
 from ._dhcpd_sections import global_boot
-from ._dhcpd_types import HOST_RE
+from ._dhcpd_types import is_domain
 
 _HOST_KEYS = ("name", "mac", "address", "next_server", "boot_file") + SCOPE_KEYS
 _OMAPI_KEYS = ("port", "key_name", "key_secret", "algorithm")
@@ -122,7 +122,7 @@ def read_ddns(ctx, raw):
     for key in ("domain_name", "rev_domain_name"):
         if raw.get(key) is not None:
             value = raw.get(key)
-            if not isinstance(value, str) or not (HOST_RE.match(value) or re.fullmatch(r"([0-9]+\.)*in-addr\.arpa\.?", value)):
+            if not is_domain(value):
                 c.add("%s.%s" % (path, key), "%r is not a domain name" % (value,))
             else:
                 names[key] = value
@@ -150,7 +150,7 @@ def read_ddns(ctx, raw):
         if zraw is None:
             continue
         zname = zraw.get("name")
-        if not isinstance(zname, str) or not (HOST_RE.match(zname) or re.fullmatch(r"([0-9]+\.)*in-addr\.arpa\.?", zname)):
+        if not is_domain(zname):
             c.add(zpath + ".name", "%r is not a zone name such as example.com or 7.4.10.in-addr.arpa" % (zname,))
             zname = None
         else:

@@ -14,7 +14,7 @@ import re
 from ._dhcpd_checker import did_you_mean
 from ._dhcpd_options import read_options
 from ._dhcpd_results import BOOT_FILE_KEYS, CLIENTS, DEFAULT_BOOT_FILES, LEASE_KEYS, SELF, Boot, Scope
-from ._dhcpd_types import HOST_RE
+from ._dhcpd_types import read_address
 from ._dhcpd_vocab import MANAGED_STATEMENTS
 
 SCOPE_PXE_KEYS = ("next_server", "boot_files", "ipxe_script", "clients")
@@ -70,7 +70,7 @@ def read_includes(c, raw):
     return out
 
 
-def read_address_setting(ctx, value, path, allow_self=True, what="next_server"):
+def read_address_setting(ctx, value, path, allow_self=True):
     """next_server-like settings: IPv4, inventory host, FQDN, or self."""
     c = ctx.c
     if value == "self" and allow_self:
@@ -85,11 +85,9 @@ def read_address_setting(ctx, value, path, allow_self=True, what="next_server"):
             c.add(path, "inventory host %r has address %r, which is not IPv4: set tftp_server_address in its host_vars" % (value, ctx.hosts[value]))
             return INVALID
     try:
-        return ("ip", str(ipaddress.IPv4Address(str(value).strip())))
+        return read_address(value)
     except ValueError:
         pass
-    if isinstance(value, str) and HOST_RE.match(value) and "." in value.rstrip(".") and not re.fullmatch(r"[0-9.]+", value):
-        return ("host", value.rstrip("."))
     c.add(
         path,
         "%r is neither an IPv4 address nor an inventory host with an address%s: use the TFTP server's inventory hostname "

@@ -244,7 +244,12 @@ def check_text(raw):
     return value
 
 
+def is_domain(raw):
+    """A domain name (reverse zones such as 4.10.in-addr.arpa included)."""
+    return isinstance(raw, str) and bool(HOST_RE.match(raw.strip()))
+
+
 def check_domain(raw):
-    if not isinstance(raw, str) or not HOST_RE.match(raw.strip()) and not re.fullmatch(r"[0-9.]+\.in-addr\.arpa\.?", str(raw)):
+    if not is_domain(raw):
         raise ValueError("%r is not a domain name" % (raw,))
     return raw.strip()
