@@ -7,13 +7,14 @@ VENV ?= $(CURDIR)/.venv
 export NETBOOT_COLLECTIONS_PATH ?= $(CURDIR)/.cache/collections
 export ANSIBLE_COLLECTIONS_PATH := $(NETBOOT_COLLECTIONS_PATH)
 export PATH := $(VENV)/bin:$(PATH)
+export NETBOOT_LAB_SSH_DIR ?= $(CURDIR)/.cache/lab-ssh
 export ANSIBLE_FORCE_COLOR ?= false
 export PY_COLORS ?= 0
 
 APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux syslinux-common \
 	grub-efi-amd64-signed shim-signed qemu-system-x86 ipxe-qemu ovmf seabios \
 	podman runc netavark aardvark-dns iptables mmdebstrap uidmap \
-	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils
+	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils openssh-client
 
 .PHONY: help deps venv collection image lint unit lab lab-long test demo bench bench-render bench-converge clean
 
@@ -40,9 +41,15 @@ collection:
 image: deps
 	bash tests/lab/setup-host.sh
 	bash tests/lab/build-image.sh
+	bash tests/lab/lab-ssh.sh
 
+# Nothing here writes to the user's home: Ansible, ansible-lint, Molecule
+# and ansible-test keep their state under .cache (or /var/tmp for
+# ansible-test's virtual environments, tests/sanity/run.sh).
+lint: export ANSIBLE_HOME := $(CURDIR)/.cache/ansible-home
+lint: export XDG_CACHE_HOME := $(CURDIR)/.cache/xdg
 lint: venv collection
-	ansible-lint
+	ansible-lint --offline
 	yamllint -s .
 	for p in playbooks/*.yml; do ansible-playbook -i inventories/example --syntax-check $$p >/dev/null; done
 	for p in playbooks/*.yml; do ansible-playbook -i inventories/example-primary-only --syntax-check $$p >/dev/null; done
@@ -55,6 +62,7 @@ lint: venv collection
 	molecule syntax -s default >/dev/null
 	rm -rf .cache/build && ansible-galaxy collection build --output-path .cache/build >/dev/null
 	! tar tzf .cache/build/netboot-dhcp_failover-*.tar.gz | grep -E '^(\.ansible|\.venv|\.cache|molecule|bench)/'
+	bash tests/sanity/run.sh
 	@echo "lint: ok"
 
 unit: venv collection

@@ -30,7 +30,7 @@ import dhcp_probe  # noqa: E402
 
 
 def run(cmd, **kw):
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, **kw)
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, **kw, check=False)
 
 
 def play(playbook, *extra):
@@ -74,12 +74,12 @@ def takeover():
 
 def main():
     t0 = time.perf_counter()
-    res = subprocess.run(["molecule", "create", "-s", "default"], cwd=ROOT, capture_output=True, text=True)
+    res = subprocess.run(["molecule", "create", "-s", "default"], cwd=ROOT, capture_output=True, text=True, check=False)
     if res.returncode != 0:
         sys.stderr.write(res.stdout[-3000:] + res.stderr[-3000:])
         raise SystemExit("molecule create failed")
     create = time.perf_counter() - t0
-    floor, _ = play(FLOOR)
+    floor, dummy = play(FLOOR)
     first, first_changed = play(SITE)
     second, second_changed = play(SITE)
     bootfiles, bootfiles_changed = play(SITE, "--tags", "bootfiles")

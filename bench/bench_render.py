@@ -79,7 +79,7 @@ def plain_data(model):
 
 def measure(fn, repeat=3):
     best = None
-    for _ in range(repeat):
+    for dummy in range(repeat):
         t0 = time.perf_counter()
         fn()
         dt = time.perf_counter() - t0

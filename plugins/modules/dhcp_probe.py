@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: dhcp_probe
 short_description: Ask the DHCP servers of a network what they offer each kind of client, and fetch the boot files
 version_added: 1.1.0
-author: netboot.dhcp_failover contributors
+author: netboot.dhcp_failover contributors (@netboot)
 description:
   - Broadcasts a DHCPDISCOVER per kind of client on O(interface), with a synthetic,
     locally administered MAC address per kind (sent again halfway through O(timeout), as a real
@@ -78,9 +78,11 @@ options:
     default: {}
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The module only asks and reads; it runs the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 
@@ -179,7 +181,7 @@ def parse_reply(data):
         if i + 1 >= len(data):
             break
         length = data[i + 1]
-        options[code] = data[i + 2:i + 2 + length]
+        options[code] = data[i + 2 : i + 2 + length]
         i += 2 + length
     msg = options.get(53, b"\x00")[0]
     out = {
@@ -268,7 +270,7 @@ def probe(interface, kinds, timeout, mac_prefix, secs=0):
                 left = min([deadline] + resend) - now
                 if now >= deadline:
                     break
-                ready, _, _ = select.select([sock], [], [], max(left, 0))
+                ready, dummy, dummy = select.select([sock], [], [], max(left, 0))
                 if not ready:
                     continue
                 reply = parse_reply(sock.recvfrom(4096)[0])
@@ -326,13 +328,16 @@ def judge(clients, files, expect_servers, tftp_servers, reference):
                 if o["next_server"] == "0.0.0.0":
                     problems.append("%s client: %s offered %s with no next-server" % (label, server, o["file"]))
                 elif "error" in files.get(key, {}):
-                    problems.append("%s client: %s offered %s from %s, which cannot be read: %s" % (label, server, o["file"], o["next_server"], files[key]["error"]))
+                    problems.append(
+                        "%s client: %s offered %s from %s, which cannot be read: %s"
+                        % (label, server, o["file"], o["next_server"], files[key]["error"])
+                    )
                 state = files.get(key, {}).get("sha256", "")[:12]
             table.append("%-10s %-8s %-15s next-server %-15s %-22s %s" % (label, server, o["yiaddr"], o["next_server"], o["file"] or "-", state))
     by_file = {}
     for entry in files.values():
         by_file.setdefault(entry["file"], []).append(entry)
-    order = [address for _, address in sorted(tftp_servers.items())]
+    order = [address for dummy, address in sorted(tftp_servers.items())]
     for name, copies in sorted(by_file.items()):
         good = [c for c in copies if "sha256" in c]
         for c in copies:
@@ -373,7 +378,9 @@ def main():
     try:
         clients = probe(p["interface"], p["clients"], p["timeout"], p["mac_prefix"], p["secs"])
     except OSError as exc:
-        module.fail_json(msg="could not broadcast on %s from UDP port 68 (%s): run as root, and stop a DHCP client that holds port 68" % (p["interface"], exc))
+        module.fail_json(
+            msg="could not broadcast on %s from UDP port 68 (%s): run as root, and stop a DHCP client that holds port 68" % (p["interface"], exc)
+        )
     expect = {str(k): str(v) for k, v in p["expect_servers"].items()}
     tftp = {str(k): str(v) for k, v in p["tftp_servers"].items()}
     files = fetch_files(clients, p["timeout"], p["max_bytes"], sorted(tftp.values())) if p["fetch"] else {}

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: dhcpd_check
 short_description: Check a dhcpd.conf text and its secrets file with dhcpd -t, changing nothing
 version_added: 1.1.0
-author: netboot.dhcp_failover contributors
+author: netboot.dhcp_failover contributors (@netboot)
 description:
   - Writes the configuration text, and the text of the secrets file it includes, to temporary
     owner-only files in O(check_dir), points the config's C(include) of O(secrets_path) at the
@@ -47,10 +47,22 @@ options:
         listed in RV(unchecked_includes).
     type: bool
     default: true
+  omapi_algorithm:
+    description:
+      - The key algorithm of the OMAPI key, empty when OMAPI is off.
+      - On a host with the Red Hat family's C(dhcp-server) package, an algorithm other than C(hmac-md5)
+        is refused unless the package is at least 4.4.2-17.b1 (EL 9.1); the omapi library of the
+        earlier EL 9.0 builds knows HMAC-MD5 only, so omshell could not connect and partner-down
+        would fail exactly when it is needed.
+    type: str
+    default: ""
+    version_added: 1.2.0
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 
@@ -83,22 +95,55 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
+# The first Red Hat build of ISC DHCP 4.4.2b1 whose OMAPI takes SHA-2 keys.
+RPM_SHA2_OMAPI = ("4.4.2", 17)
+
+
+def omapi_algorithm_problem(algorithm, rpm_version):
+    """Why the packaged dhcpd cannot use ALGORITHM for OMAPI, or None.
+
+    RPM_VERSION is "VERSION-RELEASE" of the dhcp-server package (empty when the
+    host has none, as on Debian, whose 4.4.3 takes every algorithm)."""
+    if not algorithm or algorithm == "hmac-md5" or not rpm_version:
+        return None
+    version, dummy, release = rpm_version.partition("-")
+    m = re.match(r"(\d+)", release)
+    if version != RPM_SHA2_OMAPI[0] or not m or int(m.group(1)) >= RPM_SHA2_OMAPI[1]:
+        return None
+    return (
+        "dhcp-server %s takes only hmac-md5 keys for OMAPI (%s needs %s-%d.b1 or later, EL 9.1): "
+        "update dhcp-server (dnf update dhcp-server) or set dhcpd_omapi.algorithm: hmac-md5"
+        % (rpm_version, algorithm, RPM_SHA2_OMAPI[0], RPM_SHA2_OMAPI[1])
+    )
+
+
+def rpm_version(module, package="dhcp-server"):
+    rpm = module.get_bin_path("rpm")
+    if not rpm:
+        return ""
+    rc, out, dummy = module.run_command([rpm, "-q", "--qf", "%{VERSION}-%{RELEASE}", package])
+    return out.strip() if rc == 0 else ""
+
 
 def run_module():
     module = AnsibleModule(
         argument_spec=dict(
             config=dict(type="str", required=True),
             secrets=dict(type="str", default="", no_log=True),
-            secrets_path=dict(type="str", default="/etc/dhcp/dhcpd.secrets.conf"),
+            secrets_path=dict(type="str", default="/etc/dhcp/dhcpd.secrets.conf", no_log=False),
             binary=dict(type="path", default="/usr/sbin/dhcpd"),
             check_dir=dict(type="path", default="/etc/dhcp"),
             includes_present=dict(type="bool", default=True),
+            omapi_algorithm=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
     p = module.params
     if not os.path.exists(p["binary"]):
         module.fail_json(msg="%s is not installed: nothing can check the configuration" % p["binary"])
+    problem = omapi_algorithm_problem(p["omapi_algorithm"], rpm_version(module) if p["omapi_algorithm"] else "")
+    if problem:
+        module.fail_json(msg=problem)
     made = []
     unchecked = []
     try:

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: dhcpd_failover_state
 short_description: Read an ISC dhcpd failover peer's state from its lease file
 version_added: 1.0.0
-author: netboot.dhcp_failover contributors
+author: netboot.dhcp_failover contributors (@netboot)
 description:
   - dhcpd records every failover state change in its lease file as a
     C(failover peer "NAME" state { my state ...; partner state ...; }) block.
@@ -27,8 +27,10 @@ options:
     required: true
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

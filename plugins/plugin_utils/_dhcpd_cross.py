@@ -52,11 +52,11 @@ class Spans:
 
 
 def check_ranges(c, subnets):
-    spans = sorted(
-        (int(a), int(b), (pool.path, a, b)) for sub in subnets for pool in sub.pools for a, b in pool.ranges
-    )
-    for (path, first, last), (other_path, _, _) in sweep_overlaps(spans):
-        c.add(path, "range %s - %s overlaps a range in %s (dhcpd: 'lease ... is declared twice!'): make the ranges disjoint" % (first, last, other_path))
+    spans = sorted((int(a), int(b), (pool.path, a, b)) for sub in subnets for pool in sub.pools for a, b in pool.ranges)
+    for (path, first, last), (other_path, dummy, dummy) in sweep_overlaps(spans):
+        c.add(
+            path, "range %s - %s overlaps a range in %s (dhcpd: 'lease ... is declared twice!'): make the ranges disjoint" % (first, last, other_path)
+        )
 
 
 def check_failover_pools(c, failover, pools):
@@ -65,12 +65,15 @@ def check_failover_pools(c, failover, pools):
     if not any(p.failover for p in pools):
         c.add(
             "dhcpd_failover",
-            "no pool refers to the failover peer (dhcpd: 'Failover peer %s has no referring pools'): give at least one pool failover: true, which is the default" % failover.name,
+            "no pool refers to the failover peer (dhcpd: 'Failover peer %s has no referring pools'): give at least one pool failover: true, which is"
+            " the default"
+            % failover.name,
         )
 
 
 def _admits(pool, kind, classes):
     """Can a client of this kind get an address from the pool?"""
+
     def matches(permit):
         what, name = permit.kind, permit.value
         if what == "all":
@@ -80,6 +83,7 @@ def _admits(pool, kind, classes):
         if what == "members":
             return _class_matches(name, kind, classes)
         return None  # depends on the client (known, unknown, after ...)
+
     if kind == KIND_BOOTP and not pool.bootp and not any(p.kind == "bootp" for p in pool.allow):
         return False
     for permit in pool.deny:
@@ -129,11 +133,18 @@ def check_pxe_reach(c, pxe, subnets, classes):
             continue
         if pxe.mode == "failover":
             if not any(p.failover or not p.pxe_only for p in sub.pools if _admits(p, KIND_PXE, classes)):
-                c.add(sub.path + ".pools", "no pool admits PXE clients, so they get 'no free leases' (or 'peer holds all free leases'): in dhcpd_pxe.mode failover, do not deny members of \"pxe\" in the failover pools")
+                c.add(
+                    sub.path + ".pools",
+                    "no pool admits PXE clients, so they get 'no free leases' (or 'peer holds all free leases'): in dhcpd_pxe.mode failover, do not"
+                    ' deny members of "pxe" in the failover pools',
+                )
         else:
             pxe_pools = [p for p in sub.pools if p.pxe_only]
             if not pxe_pools:
-                c.add(sub.path + ".pools", "dhcpd_pxe.mode is primary_only but this subnet has no pool with pxe: true and failover: false: add one, or use mode failover")
+                c.add(
+                    sub.path + ".pools",
+                    "dhcpd_pxe.mode is primary_only but this subnet has no pool with pxe: true and failover: false: add one, or use mode failover",
+                )
             for p in pxe_pools:
                 need = 3 * pxe.concurrent_clients
                 if p.size() < need:

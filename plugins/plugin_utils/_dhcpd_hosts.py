@@ -56,7 +56,11 @@ def read_hosts(ctx, raw, subnets):
                     c.add(path + ".address", "%s is in none of the declared subnets: dhcpd would never hand it out" % ipaddress.IPv4Address(literal))
                 span = ranges.find(literal)
                 if span is not None:
-                    c.add(path + ".address", "%s lies inside the dynamic range of %s: a reservation must be outside every pool, or both peers may lease it to another client" % (ipaddress.IPv4Address(literal), span[2]))
+                    c.add(
+                        path + ".address",
+                        "%s lies inside the dynamic range of %s: a reservation must be outside every pool, or both peers may lease it to another"
+                        " client" % (ipaddress.IPv4Address(literal), span[2]),
+                    )
         key_addr = literal if literal is not None else (address[1] if address else None)
         for key, table, what, sub in ((name, names, "name", "name"), (mac, macs, "MAC address", "mac"), (key_addr, addrs, "address", "address")):
             if key is None:
@@ -75,16 +79,24 @@ def read_hosts(ctx, raw, subnets):
             if gboot is not None and gboot.next_server is not None:
                 next_server = gboot.next_server
             else:
-                c.add(path + ".boot_file", "a boot file needs a next-server, or the client asks 0.0.0.0 for it: set next_server on this host, or dhcpd_pxe.next_server")
+                c.add(
+                    path + ".boot_file",
+                    "a boot file needs a next-server, or the client asks 0.0.0.0 for it: set next_server on this host, or dhcpd_pxe.next_server",
+                )
         scope = Scope()
         if any(key in item for key in SCOPE_KEYS):
-            scope, _ = read_scope(ctx, item, path, None)
+            scope, dummy = read_scope(ctx, item, path, None)
         if scope.boot is not None:
             c.add(path + ".pxe", "a host takes next_server and boot_file directly, not a pxe: mapping")
         if name and mac:
             out.append(HostReservation(path, name, mac, address, next_server, boot_file, scope))
     if unchecked:
-        c.warn("dhcpd_hosts", "could not check that %s lie in a subnet and outside every pool: DNS names that are not inventory hosts with an address (dhcpd resolves them once, at start-up)" % ", ".join(sorted(set(unchecked))))
+        c.warn(
+            "dhcpd_hosts",
+            "could not check that %s lie in a subnet and outside every pool: DNS names that are not inventory hosts with an address (dhcpd resolves"
+            " them once, at start-up)"
+            % ", ".join(sorted(set(unchecked))),
+        )
     return out
 
 

@@ -93,7 +93,10 @@ def parse_model(variables, hosts=None):
         raise ModelError([("(input)", "the network description must be a mapping of dhcpd_* variables, got %s" % type_name(variables))])
     for key in variables:
         if key not in TOP_KEYS:
-            c.add(str(key), "unknown variable%s: it is not part of the network description (docs/model.md lists every key)" % did_you_mean(key, TOP_KEYS))
+            c.add(
+                str(key),
+                "unknown variable%s: it is not part of the network description (docs/model.md lists every key)" % did_you_mean(key, TOP_KEYS),
+            )
     if hosts is not None and not isinstance(hosts, dict):
         c.add("(hosts)", "the hosts argument must map inventory hostnames to addresses")
         hosts = None
@@ -119,7 +122,11 @@ def parse_model(variables, hosts=None):
     if not subnets and not includes:
         c.add("dhcpd_subnets", "no subnet is declared: add at least one entry to dhcpd_subnets (or dhcpd_shared_networks)")
     elif not subnets:
-        c.warn("dhcpd_subnets", "no subnet is declared here: the files in dhcpd_includes must declare them, and the checks across subnets, pools and reservations cannot see them")
+        c.warn(
+            "dhcpd_subnets",
+            "no subnet is declared here: the files in dhcpd_includes must declare them, and the checks across subnets, pools and reservations cannot"
+            " see them",
+        )
     pools = [p for s in subnets for p in s.pools]
     cross.check_networks(c, subnets)
     cross.check_ranges(c, subnets)

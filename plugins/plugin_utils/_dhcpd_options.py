@@ -50,7 +50,7 @@ class Vocabulary:
         return [n if s == "dhcp" else "%s.%s" % (s, n) for s, n in self.types]
 
     def lookup(self, key):
-        space, _, name = key.rpartition(".")
+        space, dummy, name = key.rpartition(".")
         return (space or "dhcp", name)
 
 
@@ -91,7 +91,11 @@ def read_definitions(c, raw):
             c.add(path + ".name", "%s is already an ISC DHCP 4.4 option or defined above: use it in options: directly" % full)
             continue
         if (space, code) in codes:
-            c.warn(path + ".code", "code %d is also %s (dhcp-options(5)); dhcpd accepts the new name for it, but both names now mean one option" % (code, codes[(space, code)]))
+            c.warn(
+                path + ".code",
+                "code %d is also %s (dhcp-options(5)); dhcpd accepts the new name for it, but both names now mean one option"
+                % (code, codes[(space, code)]),
+            )
         tree = None
         if has_type:
             try:
@@ -134,8 +138,8 @@ def read_options(c, vocab, raw, path):
         if tree is None:
             c.add(
                 opath,
-                "%r is not an ISC DHCP 4.4 option%s; define it with dhcpd_option_definitions "
-                "(name, code, type) or check dhcp-options(5)" % (key, did_you_mean(key, vocab.names())),
+                "%r is not an ISC DHCP 4.4 option%s; define it with dhcpd_option_definitions (name, code, type) or check dhcp-options(5)"
+                % (key, did_you_mean(key, vocab.names())),
             )
             continue
         if tree[0] == "encapsulate":

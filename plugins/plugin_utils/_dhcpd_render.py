@@ -206,7 +206,7 @@ class _Writer:
 
     def _boot(self, depth, boot):
         """Boot settings of a scope: next-server, then the file by client kind and architecture."""
-        http = [(codes, boot.files[key]) for key, codes, _ in HTTP_ARCHES if boot.files.get(key)]
+        http = [(codes, boot.files[key]) for key, codes, dummy in HTTP_ARCHES if boot.files.get(key)]
         branches = []
         if boot.ipxe_script:
             # iPXE also says PXEClient; its user class stops the chainload loop.

@@ -39,7 +39,7 @@ HTTP_ARCHES = (
     ("http_x64", (16,), "x64 UEFI HTTP boot"),
     ("http_arm64", (19,), "ARM64 UEFI HTTP boot"),
 )
-BOOT_FILE_KEYS = tuple(k for k, _, _ in ARCHES + HTTP_ARCHES) + ("other",)
+BOOT_FILE_KEYS = tuple(k for k, dummy, dummy in ARCHES + HTTP_ARCHES) + ("other",)
 DEFAULT_BOOT_FILES = {"bios": "pxelinux.0", "uefi_x64": "shimx64.efi"}
 
 LEASE_KEYS = ("default_lease_time", "max_lease_time", "min_lease_time")
@@ -52,8 +52,9 @@ KIND_HTTP = "UEFI HTTP boot clients"
 KIND_BOOTP = "BOOTP clients"
 
 SELF = ("self", None)
-# -- typed results -----------------------------------------------------------
 
+
+# -- typed results -----------------------------------------------------------
 @dataclass
 class Peer:
     host: str

@@ -53,7 +53,11 @@ def read_statements(ctx, raw, path, where="scope"):
             continue
         if where == "pool" and first in ("allow", "deny", "ignore"):
             # dhcpd reads allow/deny in a pool as permits only ('expecting permit type').
-            c.add(ipath, "in a pool, allow and deny are permits: put them in the pool's allow/deny lists, where the collection checks which clients each pool serves (other allow/deny statements go in the subnet)")
+            c.add(
+                ipath,
+                "in a pool, allow and deny are permits: put them in the pool's allow/deny lists, where the collection checks which clients each pool"
+                " serves (other allow/deny statements go in the subnet)",
+            )
             continue
         out.append(text)
     return out

@@ -35,12 +35,17 @@ from ._dhcpd_types import read_value
 _PEER_KEYS = ("host", "address", "port")
 _PRIMARY_ONLY = ("mclt", "split", "hba")
 _SHARED_TIMERS = ("load_balance_max_seconds", "max_response_delay", "max_unacked_updates")
-_FAILOVER_KEYS = ("name", "primary", "secondary") + _PRIMARY_ONLY + _SHARED_TIMERS + (
-    "auto_partner_down",
-    "max_lease_misbalance",
-    "max_lease_ownership",
-    "min_balance",
-    "max_balance",
+_FAILOVER_KEYS = (
+    ("name", "primary", "secondary")
+    + _PRIMARY_ONLY
+    + _SHARED_TIMERS
+    + (
+        "auto_partner_down",
+        "max_lease_misbalance",
+        "max_lease_ownership",
+        "min_balance",
+        "max_balance",
+    )
 )
 _POOL_KEYS = ("range", "ranges", "failover", "bootp", "allow", "deny", "served_by") + SCOPE_KEYS
 _CLASS_KEYS = ("name", "match", "spawn_with", "subclasses") + SCOPE_KEYS
@@ -59,6 +64,7 @@ _PERMITS = {
 }
 _MEMBERS_RE = re.compile(r'^members of "([^"\\;{}]+)"$')
 _AFTER_RE = re.compile(r"^after ([0-9] [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})$")
+
 
 def read_failover(ctx, raw):
     c = ctx.c
@@ -93,7 +99,10 @@ def read_failover(ctx, raw):
             c.add(spath + ".host", "must be an inventory hostname (a string)")
             host = None
         if host and ctx.have_hosts and host not in ctx.hosts:
-            c.add(spath + ".host", "%r is not a host in the inventory%s; name the inventory host that runs the %s dhcpd" % (host, did_you_mean(host, ctx.hosts), side))
+            c.add(
+                spath + ".host",
+                "%r is not a host in the inventory%s; name the inventory host that runs the %s dhcpd" % (host, did_you_mean(host, ctx.hosts), side),
+            )
         address = c.address(praw.get("address"), spath + ".address") if praw.get("address") else None
         port = c.integer(praw.get("port"), spath + ".port", 1, 65535, default=647)
         if address is not None and host:
@@ -106,8 +115,11 @@ def read_failover(ctx, raw):
         if p.address == s.address or (pa is not None and pa == sa):
             c.add(path + ".secondary.address", "the primary and the secondary must have different addresses")
         elif pa is None or sa is None:
-            c.warn(path, "could not check that the peers' addresses differ: %s is a DNS name that is not an inventory host with an address (dhcpd resolves it once, at start-up)"
-                   % (p.address[1] if pa is None else s.address[1]))
+            c.warn(
+                path,
+                "could not check that the peers' addresses differ: %s is a DNS name that is not an inventory host with an address (dhcpd resolves it"
+                " once, at start-up)" % (p.address[1] if pa is None else s.address[1]),
+            )
     mclt = c.integer(raw.get("mclt"), path + ".mclt", 1, 2**32 - 1)
     split, hba = raw.get("split"), raw.get("hba")
     if split is not None and hba is not None:
@@ -143,8 +155,7 @@ def read_failover(ctx, raw):
         c.add(path + ".min_balance", "must not exceed max_balance")
     if name is None or len(peers) != 2 or mclt is None or (split is None and hba is None):
         return None
-    return Failover(name, peers["primary"], peers["secondary"], mclt, split, hba, mrd, muu,
-                    lbms if lbms is not None else 3, apd, tuning)
+    return Failover(name, peers["primary"], peers["secondary"], mclt, split, hba, mrd, muu, lbms if lbms is not None else 3, apd, tuning)
 
 
 def read_pxe(ctx, raw):
@@ -185,9 +196,9 @@ def read_classes(ctx, raw):
         name = c.name(name, path + ".name", "class name") if name else None
         match = None
         if item.get("match") is not None:
-            match = c.line(item.get("match"), path + ".match", "dhcpd match expression, for example: option user-class = \"lab\",")
+            match = c.line(item.get("match"), path + ".match", 'dhcpd match expression, for example: option user-class = "lab",')
             if match and match.startswith("match if "):
-                match = match[len("match if "):]
+                match = match[len("match if ") :]
         spawn = c.line(item.get("spawn_with"), path + ".spawn_with", "data expression") if item.get("spawn_with") is not None else None
         subclasses = []
         for j, sraw in enumerate(c.sequence(item.get("subclasses"), path + ".subclasses")):
@@ -200,18 +211,21 @@ def read_classes(ctx, raw):
             except ValueError as exc:
                 c.add(spath + ".match_value", str(exc))
                 continue
-            sscope, _ = read_scope(ctx, {k: v for k, v in sraw.items() if k != "match_value"}, spath, None)
+            sscope, dummy = read_scope(ctx, {k: v for k, v in sraw.items() if k != "match_value"}, spath, None)
             subclasses.append(Subclass(value, sscope))
         if item.get("subclasses") is not None and match is None and item.get("match") is None:
-            c.add(path + ".match", "a class with subclasses needs match: the data expression the subclass values are compared with, "
-                  "for example: hardware, or substring (option vendor-class-identifier, 0, 9)")
+            c.add(
+                path + ".match",
+                "a class with subclasses needs match: the data expression the subclass values are compared with, "
+                "for example: hardware, or substring (option vendor-class-identifier, 0, 9)",
+            )
         if match is None and spawn is None and item.get("subclasses") is None and item.get("match") is None:
             c.add(path + ".match", "is required: a boolean expression (match if ...), or spawn_with, or subclasses with match")
         if spawn is not None and item.get("subclasses") is not None:
             c.add(path + ".spawn_with", "use spawn_with or subclasses, not both: spawned subclasses are made by dhcpd itself")
         if name in seen:
             c.add(path + ".name", "class %r is declared twice" % name)
-        scope, _ = read_scope(ctx, item, path, global_boot(ctx))
+        scope, dummy = read_scope(ctx, item, path, global_boot(ctx))
         if name:
             seen.add(name)
             out.append(ClientClass(path, name, match, spawn, subclasses, scope))
@@ -304,11 +318,16 @@ def read_pool(ctx, raw, path, network, inherited_boot):
         if rng is None:
             continue
         if rng[0] not in network or rng[1] not in network:
-            c.add(rpath, "%s - %s is not inside the subnet %s: move the range into the subnet or fix the subnet's network" % (rng[0], rng[1], network))
+            c.add(
+                rpath, "%s - %s is not inside the subnet %s: move the range into the subnet or fix the subnet's network" % (rng[0], rng[1], network)
+            )
             continue
         if network.prefixlen < 31 and (rng[0] == network.network_address or rng[1] == network.broadcast_address):
-            c.add(rpath, "%s - %s includes the network or broadcast address of %s: start at %s and end at %s at the widest"
-                  % (rng[0], rng[1], network, network.network_address + 1, network.broadcast_address - 1))
+            c.add(
+                rpath,
+                "%s - %s includes the network or broadcast address of %s: start at %s and end at %s at the widest"
+                % (rng[0], rng[1], network, network.network_address + 1, network.broadcast_address - 1),
+            )
             continue
         ranges.append(rng)
     # pxe: true marks the primary-only PXE pool; a pxe: mapping sets boot files.
@@ -321,18 +340,29 @@ def read_pool(ctx, raw, path, network, inherited_boot):
     if raw.get("failover") and failover is None:
         c.add(path + ".failover", "the pool asks for failover but dhcpd_failover is not set: define the failover relationship or set failover: false")
     if is_pxe and fo:
-        c.add(path + ".pxe", "a PXE-only pool is served by one peer outside failover: set failover: false on it (in dhcpd_pxe.mode failover, PXE clients use the failover pools and need no pool of their own)")
+        c.add(
+            path + ".pxe",
+            "a PXE-only pool is served by one peer outside failover: set failover: false on it (in dhcpd_pxe.mode failover, PXE clients use the"
+            " failover pools and need no pool of their own)",
+        )
     if is_pxe and pxe.mode != "primary_only":
-        c.add(path + ".pxe", "a PXE-only pool is used only with dhcpd_pxe.mode: primary_only; in the default mode PXE clients are served from the failover pools by both peers: remove pxe: true (or set the mode)")
+        c.add(
+            path + ".pxe",
+            "a PXE-only pool is used only with dhcpd_pxe.mode: primary_only; in the default mode PXE clients are served from the failover pools by"
+            " both peers: remove pxe: true (or set the mode)",
+        )
     if bootp and fo and failover is not None:
         c.add(
             path + ".bootp",
-            "dynamic BOOTP is not allowed in a failover pool (dhcpd: 'dynamic-bootp flag is not permitted for address range declarations where there is a failover peer in scope'): "
-            "put BOOTP clients in a pool with failover: false",
+            "dynamic BOOTP is not allowed in a failover pool (dhcpd: 'dynamic-bootp flag is not permitted for address range declarations where there"
+            " is a failover peer in scope'): put BOOTP clients in a pool with failover: false",
         )
     served_by = raw.get("served_by", "primary")
     if served_by not in ("primary", "secondary"):
-        c.add(path + ".served_by", "must be primary or secondary (a non-failover pool is served by one peer only, or both peers would hand out the same addresses)")
+        c.add(
+            path + ".served_by",
+            "must be primary or secondary (a non-failover pool is served by one peer only, or both peers would hand out the same addresses)",
+        )
         served_by = "primary"
     if raw.get("served_by") is not None and fo:
         c.add(path + ".served_by", "only pools with failover: false are served by one peer; failover pools are on both")
@@ -350,14 +380,14 @@ def read_pool(ctx, raw, path, network, inherited_boot):
             elif permit in allow:
                 c.add(
                     path + ".allow",
-                    "in dhcpd_pxe.mode primary_only only the pool with pxe: true may admit members of \"%s\"; "
+                    'in dhcpd_pxe.mode primary_only only the pool with pxe: true may admit members of "%s"; '
                     "this pool must keep them out (the collection denies them here): remove the allow" % cls,
                 )
             elif permit not in deny:
                 deny.append(permit)
         if is_pxe and bootp and Permit("bootp") not in allow:
             allow.append(Permit("bootp"))
-    scope, _ = read_scope(ctx, raw, path, inherited_boot, where="pool")
+    scope, dummy = read_scope(ctx, raw, path, inherited_boot, where="pool")
     if not specs:
         return None
     return Pool(path, ranges, bool(fo and failover is not None), is_pxe, bootp, allow, deny, served_by, scope)
@@ -375,7 +405,11 @@ def _read_permits(c, raw, path, class_names):
         after = _AFTER_RE.match(text)
         if m:
             if m.group(1) not in class_names:
-                c.add(ipath, "class %r is not declared (dhcpd: 'no such class'): add it to dhcpd_classes, or use the collection's classes \"pxe\"/\"httpboot\"" % m.group(1))
+                c.add(
+                    ipath,
+                    'class %r is not declared (dhcpd: \'no such class\'): add it to dhcpd_classes, or use the collection\'s classes "pxe"/"httpboot"'
+                    % m.group(1),
+                )
                 continue
             out.append(Permit("members", m.group(1)))
         elif text in _PERMITS:
@@ -383,5 +417,9 @@ def _read_permits(c, raw, path, class_names):
         elif after:
             out.append(Permit("after", after.group(1)))
         else:
-            c.add(ipath, "%r is not a dhcpd permit; use one of: members of \"CLASS\", known-clients, unknown-clients, all clients, dynamic bootp clients, authenticated clients, unauthenticated clients, after DATE" % item)
+            c.add(
+                ipath,
+                '%r is not a dhcpd permit; use one of: members of "CLASS", known-clients, unknown-clients, all clients, dynamic bootp clients,'
+                " authenticated clients, unauthenticated clients, after DATE" % item,
+            )
     return out

@@ -58,7 +58,7 @@ def statements(text):
     for tok in tokens(text):
         if tok == "{":
             header = normalise(words)
-            first = header.split(" ")[0] if header else ""
+            first = header.split(" ", maxsplit=1)[0] if header else ""
             stack.append(header if first in DECLARATIONS else None)
             words = []
         elif tok == "}":
@@ -82,7 +82,7 @@ def _scope(stack):
 def compare(original, rendered):
     """Sort the original's statements into expressed in place, moved, and missing."""
     here = set(rendered)
-    anywhere = {s for _, s in rendered}
+    anywhere = {s for dummy, s in rendered}
     same, moved, missing = [], [], []
     for item in original:
         if item in here:

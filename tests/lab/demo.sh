@@ -14,10 +14,13 @@ cleanup() {
     exit $rc
 }
 trap cleanup EXIT INT TERM
+export NETBOOT_LAB_SSH_DIR="${NETBOOT_LAB_SSH_DIR:-$PWD/.cache/lab-ssh}"
 molecule destroy >/dev/null 2>&1 || true
 bash tests/lab/network.sh up
 echo "demo: creating the lab containers (dhcp1, dhcp2, tftp1, client1)"
 molecule create >/dev/null 2>&1 || { echo "demo: molecule create failed; run it by hand to see why" >&2; exit 1; }
+echo "demo: waiting for sshd; Ansible logs in as netops and uses sudo (become)"
+molecule prepare >/dev/null 2>&1 || { echo "demo: the lab's hosts are not reachable over SSH; run molecule prepare to see why" >&2; exit 1; }
 echo "demo: ansible-playbook -i inventories/lab playbooks/site.yml"
 ANSIBLE_FORCE_COLOR=false ansible-playbook -i inventories/lab playbooks/site.yml | sed -n '/PLAY RECAP/,$p'
 python3 tests/lab/demo_summary.py

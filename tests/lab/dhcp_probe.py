@@ -128,7 +128,7 @@ class Client:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            ready, _, _ = select.select([self.sock], [], [], left)
+            ready, dummy, dummy = select.select([self.sock], [], [], left)
             if not ready:
                 break
             data, _addr = self.sock.recvfrom(4096)
@@ -199,7 +199,7 @@ def install(container):
 
 def run_in(container, *args):
     """Run the probe in ``container`` with command-line ``args``; return its JSON answer."""
-    res = subprocess.run(["podman", "exec", container, "python3", IN_CONTAINER, *args], capture_output=True, text=True)
+    res = subprocess.run(["podman", "exec", container, "python3", IN_CONTAINER, *args], capture_output=True, text=True, check=False)
     if res.returncode != 0:
         raise RuntimeError("dhcp_probe %s failed: %s" % (" ".join(args), res.stderr.strip()))
     return json.loads(res.stdout)

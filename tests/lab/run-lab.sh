@@ -10,6 +10,10 @@ cd "$(dirname "$0")/../.."
 HERE=tests/lab
 action="${1:-test}"
 scenario="${LAB_SCENARIO:-default}"
+if [ "$scenario" = almalinux9 ]; then
+    export NETBOOT_LAB_IMAGE="${NETBOOT_LAB_IMAGE:-localhost/netboot-almalinux9-systemd:latest}"
+fi
+export NETBOOT_LAB_SSH_DIR="${NETBOOT_LAB_SSH_DIR:-$PWD/.cache/lab-ssh}"
 
 cleanup() {
     local rc=$?

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Host settings rootful podman needs on this kind of machine (lab-notes.md):
+# Host settings rootful podman needs on this kind of machine (found on Debian 12 hosts whose PID 1 is not systemd):
 # runc instead of crun (cgroups hybrid mode) and container ulimits that the
 # runtime may set: nofile within `ulimit -Hn`; nproc was refused at 65536
 # with a hard limit of 96365 and accepted at 32768, so half the hard limit,

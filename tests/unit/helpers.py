@@ -41,8 +41,7 @@ def dhcpd_t(text, files=None):
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            timeout=30,
-        )
+            timeout=30, check=False)
     return proc.returncode, proc.stdout
 
 
@@ -53,8 +52,9 @@ def assert_dhcpd_accepts(text, files=None):
     assert "load balancing will be disabled" not in out, out
 
 
-def render_checked(model, role, hosts=HOSTS):
+def render_checked(model, role, hosts=None):
     """Render a peer's config and its secrets file, and pass both through the real dhcpd -t."""
+    hosts = HOSTS if hosts is None else hosts
     from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
     with tempfile.TemporaryDirectory() as tmp:

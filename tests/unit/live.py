@@ -61,7 +61,7 @@ class Lab:
                     proc.kill()
                     proc.wait()
         for ns in (self.server, self.client):
-            subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
+            subprocess.run(["ip", "netns", "delete", ns], capture_output=True, check=False)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def path(self, name):
@@ -103,10 +103,9 @@ class Lab:
             ["ip", "netns", "exec", self.client, "python3", PROBE, command, "--iface", "vc", "--wait", "3"] + list(args),
             capture_output=True,
             text=True,
-            timeout=60,
-        )
+            timeout=60, check=False)
         assert res.returncode == 0, res.stderr
         return json.loads(res.stdout)
 
     def in_server(self, *argv):
-        return subprocess.run(["ip", "netns", "exec", self.server] + list(argv), capture_output=True, text=True, timeout=30)
+        return subprocess.run(["ip", "netns", "exec", self.server] + list(argv), capture_output=True, text=True, timeout=30, check=False)

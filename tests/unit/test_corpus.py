@@ -61,7 +61,7 @@ def report(site, role):
     return data, original, same, moved, missing
 
 
-@pytest.mark.parametrize("site,role,original", CASES, ids=["%s-%s" % (os.path.basename(s)[:-4], r) for s, r, _ in CASES])
+@pytest.mark.parametrize("site,role,original", CASES, ids=["%s-%s" % (os.path.basename(s)[:-4], r) for s, r, dummy in CASES])
 def test_site_is_expressed_statement_by_statement(site, role, original):
     data, original, same, moved, missing = report(site, role)
     expected = {item["statement"] for item in (data.get("not_expressed") or {}).get(original, [])}
@@ -72,7 +72,7 @@ def test_site_is_expressed_statement_by_statement(site, role, original):
     lines += ["  moved:   [%s] %s" % m for m in moved]
     lines += ["  missing: [%s] %s" % m for m in missing]
     print("\n".join(lines))
-    assert {s for _, s in missing} == expected, "\n".join(lines)
+    assert {s for dummy, s in missing} == expected, "\n".join(lines)
 
 
 def test_corpus_covers_the_kinds_of_site():

@@ -23,7 +23,15 @@ def load(role, *parts):
 def test_argument_spec_matches_defaults(role):
     spec = load(role, "meta", "argument_specs.yml")
     assert spec and "main" in spec["argument_specs"], "%s has no meta/argument_specs.yml" % role
-    options = spec["argument_specs"]["main"].get("options") or {}
+    # Every entry point's options, with main's (an option named by several
+    # entry points must say the same default everywhere).
+    options = {}
+    for entry in spec["argument_specs"].values():
+        for name, option in (entry.get("options") or {}).items():
+            if option.get("required"):
+                continue
+            assert name not in options or options[name].get("default") == option.get("default"), name
+            options[name] = option
     defaults = load(role, "defaults", "main.yml") or {}
     for name, value in defaults.items():
         assert name in options, "%s: default %s is not in the argument spec" % (role, name)
@@ -36,7 +44,7 @@ def test_argument_spec_matches_defaults(role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_variables_carry_the_role_prefix(role):
-    prefix = "tftp_server_" if role == "tftp_server" else "dhcpd_"
+    prefix = {"tftp_server": "tftp_server_", "common": "common_"}.get(role, "dhcpd_")
     for name in load(role, "defaults", "main.yml") or {}:
         assert name.startswith(prefix), name
     for name in load(role, "vars", "main.yml") or {}:

@@ -87,7 +87,7 @@ class Lab:
         """ansible-playbook playbooks/PLAYBOOK against the lab inventory."""
         env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
         return subprocess.run(["ansible-playbook", "-i", LAB, os.path.join(ROOT, "playbooks", playbook), *args],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
 
     def service_time(self, peer, what="ActiveEnterTimestampMonotonic"):
         """A systemd timestamp of the peer's dhcpd (the containers share the host's monotonic clock)."""
@@ -147,6 +147,22 @@ class Lab:
         return out
 
 
+    def converge_default(self):
+        """Converge the DHCP pair back to the lab's own description and wait for normal."""
+        run = self.play("dhcp_failover.yml")
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+        self.wait_state("dhcp1", "normal", "normal", timeout=120)
+        self.wait_state("dhcp2", "normal", "normal", timeout=120)
+
+
 @pytest.fixture(scope="session")
 def lab():
     return Lab()
+
+
+@pytest.fixture
+def site_restored(lab):
+    """For a test that converges another description: afterwards the pair runs
+    the lab's own description again, in state normal, whatever the test did."""
+    yield lab
+    lab.converge_default()

@@ -47,7 +47,7 @@ def test_external_tftp_layout(lab):
             assert "next-server %s;" % TFTP["address"] in lab.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
         lab.wait_state("dhcp1", "normal", "normal", timeout=60)
         offers = []
-        for _ in range(3):  # both peers answer (secs 10 > load balance max seconds); a broadcast may be lost
+        for dummy in range(3):  # both peers answer (secs 10 > load balance max seconds); a broadcast may be lost
             offers += lab.probe("discover", mac="52:54:00:50:00:07", arch=7, secs=10, wait=3)
             if {o["server_id"] for o in offers} == set(PEERS.values()):
                 break

@@ -114,7 +114,7 @@ def test_leases_are_recorded_on_both_peers(lab):
     ip = result["ack"]["yiaddr"]
     # The peer that acked tells its partner (BNDUPD): both lease files know it.
     for peer in PEERS:
-        for _ in range(10):
+        for dummy in range(10):
             if lab.active_leases(peer).get(ip) == "52:54:00:10:00:02":
                 break
             lab.hosts[peer].run("sleep 1")

@@ -84,10 +84,13 @@ def test_self_layout_peers_differ_only_in_next_server():
     def body(text):
         text = text.split("\n", 3)[3]  # the header names the peer
         start = text.index('failover peer "')
-        return text[:start] + text[text.index("\n}\n", start) + 3:]
+        return text[:start] + text[text.index("\n}\n", start) + 3 :]
 
-    changed = [line for line in difflib.unified_diff(body(primary).splitlines(), body(secondary).splitlines(), lineterm="", n=0)
-               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    changed = [
+        line
+        for line in difflib.unified_diff(body(primary).splitlines(), body(secondary).splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
     assert changed and all("next-server" in line for line in changed), changed
     assert {line[1:].strip() for line in changed} == {"next-server 10.4.7.9;", "next-server 10.4.7.210;"}
 
@@ -108,15 +111,13 @@ def test_primary_only_mode_keeps_pxe_pool_on_primary():
 
 def test_architecture_branches_and_ipxe_and_http():
     model = example()
-    model["dhcpd_pxe"]["boot_files"].update(
-        uefi_arm64="grubaa64.efi", uefi_ia32="bootia32.efi", http_x64="http://10.4.7.12/boot/shimx64.efi"
-    )
+    model["dhcpd_pxe"]["boot_files"].update(uefi_arm64="grubaa64.efi", uefi_ia32="bootia32.efi", http_x64="http://10.4.7.12/boot/shimx64.efi")
     model["dhcpd_pxe"]["ipxe_script"] = "http://10.4.7.12/boot/menu.ipxe"
     model["dhcpd_pxe"]["lease_time"] = 300
-    text, _ = render_checked(model, "secondary")
-    cls = text[text.index('class "pxe"'):text.index('class "httpboot"')]
+    text, dummy = render_checked(model, "secondary")
+    cls = text[text.index('class "pxe"') : text.index('class "httpboot"')]
     assert "default-lease-time 300;" in cls
-    boot = text[text.index("# Network boot for every subnet"):text.index("subnet 10.4.0.0")]
+    boot = text[text.index("# Network boot for every subnet") : text.index("subnet 10.4.0.0")]
     # HTTP boot first (its clients also send option 93), then PXE.
     assert boot.index('"HTTPClient" {') < boot.index('"PXEClient" {')
     assert 'option vendor-class-identifier "HTTPClient";' in boot
@@ -156,7 +157,10 @@ def test_reservations_shared_networks_classes_omapi():
         assert "host printer1 {\n    hardware ethernet 52:54:00:aa:bb:01;\n    fixed-address 10.4.8.10;" in text
         # The host's boot file comes with the next-server of dhcpd_pxe (self: this peer).
         me = "10.4.7.9" if role == "primary" else "10.4.7.210"
-        assert 'host kiosk {\n    hardware ethernet 52:54:00:aa:bb:02;\n    fixed-address 10.9.1.5;\n    next-server %s;\n    filename "kiosk.efi";' % me in text
+        assert (
+            'host kiosk {\n    hardware ethernet 52:54:00:aa:bb:02;\n    fixed-address 10.9.1.5;\n    next-server %s;\n    filename "kiosk.efi";' % me
+            in text
+        )
         assert "range 10.9.2.30 10.9.2.40;" in text
         assert "omapi-port 7911;" in text and "omapi-key omapi_key;" in text
         # The key is only in the secrets file, which dhcpd.conf includes.
@@ -231,6 +235,8 @@ def test_open_model_golden():
                 assert content == fh.read(), "rendered file differs from %s (UPDATE_GOLDEN=1 to accept)" % golden
         with tempfile.TemporaryDirectory() as tmp:
             files = {os.path.join(tmp, "s.conf"): secrets, os.path.join(tmp, "h.conf"): "host extra { hardware ethernet 52:54:00:00:00:99; }\n"}
-            checked = text.replace("/etc/dhcp/dhcpd.secrets.conf", os.path.join(tmp, "s.conf")).replace("/etc/dhcp/hosts-extra.conf", os.path.join(tmp, "h.conf"))
+            checked = text.replace("/etc/dhcp/dhcpd.secrets.conf", os.path.join(tmp, "s.conf")).replace(
+                "/etc/dhcp/hosts-extra.conf", os.path.join(tmp, "h.conf")
+            )
             assert_dhcpd_accepts(checked, files)
         assert "b21hcGktc2VjcmV0" not in text and "b21hcGktc2VjcmV0" in secrets

@@ -30,6 +30,7 @@ def first_problem(model, path):
 
 # -- option definitions and spaces ---------------------------------------------
 
+
 def test_definitions_spaces_and_encapsulation():
     model = example()
     model["dhcpd_option_definitions"] = [
@@ -41,7 +42,7 @@ def test_definitions_spaces_and_encapsulation():
     ]
     model["dhcpd_options"] = {"ipxe.no-pxedhcp": 1, "rfc3442-classless-static-routes": "24, 10, 9, 1, 10, 4, 0, 1"}
     sub(model)["options"]["site-record"] = ["10.4.7.7", 8080, "a b"]
-    text, _ = render_checked(model, "primary")
+    text, dummy = render_checked(model, "primary")
     assert text.count("option space ipxe;") == 1
     assert text.index("option space ipxe;") < text.index("option ipxe.no-pxedhcp code 176 = unsigned integer 8;")
     assert text.index("code 176") < text.index("option ipxe.no-pxedhcp 1;")
@@ -82,7 +83,7 @@ def test_definition_reusing_a_known_code_warns():
 def test_text_with_backslashes_is_escaped():
     model = example()
     model["dhcpd_hosts"] = [{"name": "wds", "mac": "52:54:00:00:00:03", "boot_file": "boot\\x86\\wdsnbp.com"}]
-    text, _ = render_checked(model, "primary")
+    text, dummy = render_checked(model, "primary")
     assert 'filename "boot\\\\x86\\\\wdsnbp.com";' in text
 
 
@@ -103,7 +104,7 @@ def test_real_option_names_are_accepted():
             "dhcp-server-identifier": "10.4.7.9",
         }
     )
-    text, _ = render_checked(model, "primary")
+    text, dummy = render_checked(model, "primary")
     assert "option static-routes 10.9.0.0 10.4.0.1, 10.10.0.0 10.4.0.2;" in text
     assert "option vendor-encapsulated-options 01:04:0a:04:07:09;" in text
 
@@ -111,26 +112,41 @@ def test_real_option_names_are_accepted():
 def test_option_expression():
     model = example()
     sub(model)["options"]["host-name"] = {"expression": 'concat ("pc-", binary-to-ascii (16, 8, "-", substring (hardware, 1, 6)))'}
-    text, _ = render_checked(model, "primary")
+    text, dummy = render_checked(model, "primary")
     assert 'option host-name = concat ("pc-", binary-to-ascii (16, 8, "-", substring (hardware, 1, 6)));' in text
 
 
 # -- raw statements and includes ------------------------------------------------
 
+
 def test_statements_at_every_scope_and_includes():
     model = example()
-    model["dhcpd_statements"] = ["log-facility local7", "one-lease-per-client true", "use-host-decl-names on", "ping-check true", "ignore client-updates"]
+    model["dhcpd_statements"] = [
+        "log-facility local7",
+        "one-lease-per-client true",
+        "use-host-decl-names on",
+        "ping-check true",
+        "ignore client-updates",
+    ]
     sub(model)["statements"] = ["deny unknown-clients"]
     sub(model)["pools"][0]["statements"] = ["ping-timeout 2"]
     model["dhcpd_classes"] = [{"name": "lab", "match": 'option user-class = "lab"', "statements": ["lease limit 10"]}]
-    model["dhcpd_hosts"] = [{"name": "pc1", "mac": "52:54:00:00:00:01", "address": "10.4.8.1", "statements": ["ddns-hostname \"pc1\""]}]
+    model["dhcpd_hosts"] = [{"name": "pc1", "mac": "52:54:00:00:00:01", "address": "10.4.8.1", "statements": ['ddns-hostname "pc1"']}]
     model["dhcpd_shared_networks"] = [{"name": "lan", "statements": ["allow booting"], "subnets": [{"network": "10.9.0.0/24"}]}]
     with tempfile.TemporaryDirectory() as tmp:
         inc = os.path.join(tmp, "hosts.conf")
         model["dhcpd_includes"] = [inc]
         text = render_config(model, "primary", HOSTS)
         assert_dhcpd_accepts(text, {inc: "host extra { hardware ethernet 52:54:00:00:00:09; }\n"})
-    for line in ("log-facility local7;", "ignore client-updates;", "    deny unknown-clients;", "        ping-timeout 2;", "    lease limit 10;", '    ddns-hostname "pc1";', "    allow booting;"):
+    for line in (
+        "log-facility local7;",
+        "ignore client-updates;",
+        "    deny unknown-clients;",
+        "        ping-timeout 2;",
+        "    lease limit 10;",
+        '    ddns-hostname "pc1";',
+        "    allow booting;",
+    ):
         assert line in text
     assert text.rstrip().endswith('include "%s";' % inc)
 
@@ -175,6 +191,7 @@ def test_bad_include_path():
 
 # -- DDNS ----------------------------------------------------------------------------
 
+
 def ddns_model():
     model = example()
     model["dhcpd_pxe"]["next_server"] = "10.4.7.12"  # the same on both peers, for the comparison below
@@ -205,7 +222,10 @@ def test_ddns_same_on_both_peers_and_key_only_in_secrets():
         assert "secondary ns2.example.com;" in text
         assert SECRET not in text and SECRET in secrets
         assert text.index('include "/etc/dhcp/dhcpd.secrets.conf";') < text.index("zone example.com.")
-    strip = lambda t: re.sub(r"(?s)failover peer .*?\n}\n", "", t).split("\n", 2)[2]  # noqa: E731
+
+    def strip(t):
+        return re.sub(r"(?s)failover peer .*?\n}\n", "", t).split("\n", 2)[2]
+
     assert strip(texts["primary"]) == strip(texts["secondary"])
 
 
@@ -228,23 +248,30 @@ def test_ddns_errors(mutate, path, words):
 
 # -- boot settings at every scope ------------------------------------------------------
 
+
 def test_per_scope_boot_settings_render_in_their_scope():
     model = example()
     model["dhcpd_pxe"]["next_server"] = "10.4.7.9"
     sub(model)["pxe"] = {"boot_files": {"uefi_x64": "subnet.efi"}}
     sub(model)["pools"][0]["pxe"] = {"boot_files": {"bios": "pool.0"}, "next_server": "10.4.7.12"}
     model["dhcpd_classes"] = [{"name": "lab", "match": 'option user-class = "lab"', "pxe": {"boot_files": {"uefi_x64": "class.efi"}}}]
-    model["dhcpd_shared_networks"] = [{"name": "lan", "pxe": {"clients": "all", "boot_files": {"other": "any.0"}}, "subnets": [{"network": "10.9.0.0/24", "pools": [{"range": "10.9.0.10 10.9.0.20"}]}]}]
-    text, _ = render_checked(model, "secondary")
-    subnet = text[text.index("subnet 10.4.0.0"):text.index("    pool {")]
+    model["dhcpd_shared_networks"] = [
+        {
+            "name": "lan",
+            "pxe": {"clients": "all", "boot_files": {"other": "any.0"}},
+            "subnets": [{"network": "10.9.0.0/24", "pools": [{"range": "10.9.0.10 10.9.0.20"}]}],
+        }
+    ]
+    text, dummy = render_checked(model, "secondary")
+    subnet = text[text.index("subnet 10.4.0.0") : text.index("    pool {")]
     assert 'filename "subnet.efi";' in subnet and "next-server 10.4.7.9;" in subnet
     # Inherited keys are written too, so the scope says everything its clients get.
     assert 'filename "pxelinux.0";' in subnet
-    pool = text[text.index("    pool {"):]
+    pool = text[text.index("    pool {") :]
     assert "next-server 10.4.7.12;" in pool and 'filename "pool.0";' in pool and 'filename "subnet.efi";' in pool
-    cls = text[text.index('class "lab"'):]
+    cls = text[text.index('class "lab"') :]
     assert 'filename "class.efi";' in cls
-    lan = text[text.index('shared-network "lan"'):]
+    lan = text[text.index('shared-network "lan"') :]
     # clients: all -> no PXEClient test; "other" is the file of every other client.
     assert '    } else {\n        filename "any.0";' in lan
     assert 'shared-network "lan" {\n    next-server 10.4.7.9;' in lan
@@ -254,7 +281,7 @@ def test_bios_only_and_uefi_only_sites():
     for files in ({"bios": "pxelinux.0"}, {"uefi_x64": "grubx64.efi"}):
         model = example()
         model["dhcpd_pxe"]["boot_files"] = files
-        text, _ = render_checked(model, "primary")
+        text, dummy = render_checked(model, "primary")
         assert 'filename "%s";' % list(files.values())[0] in text
         other = "shimx64.efi" if "bios" in files else "pxelinux.0"
         assert other not in text
@@ -263,7 +290,7 @@ def test_bios_only_and_uefi_only_sites():
 def test_clients_all_gives_every_client_a_file():
     model = example()
     model["dhcpd_pxe"].update(clients="all", boot_files={"bios": "pxelinux.0"})
-    text, _ = render_checked(model, "primary")
+    text, dummy = render_checked(model, "primary")
     assert '"PXEClient" {\n    next-server' not in text
     assert "\nnext-server 10.4.7.9;\nif not exists pxe-system-type" in text
 
@@ -273,13 +300,18 @@ def test_next_server_self_differs_only_in_next_server():
     model["dhcpd_pxe"]["next_server"] = "self"
     model["dhcpd_hosts"] = [{"name": "kiosk", "mac": "52:54:00:00:00:02", "address": "10.4.8.2", "boot_file": "kiosk.efi"}]
     sub(model)["pools"][0]["pxe"] = {"boot_files": {"bios": "pool.0"}}
-    primary, _ = render_checked(model, "primary")
-    secondary, _ = render_checked(model, "secondary")
-    assert "next-server 10.4.7.9;" in primary and "10.4.7.210;" not in primary.split("failover peer")[0]
+    primary, dummy = render_checked(model, "primary")
+    secondary, dummy = render_checked(model, "secondary")
+    assert "next-server 10.4.7.9;" in primary and "10.4.7.210;" not in primary.split("failover peer", maxsplit=1)[0]
     assert "next-server 10.4.7.210;" in secondary
-    body = lambda t: t[t.index("# Network boot clients"):]  # noqa: E731
+
+    def body(t):
+        return t[t.index("# Network boot clients") :]
+
     assert body(primary).count("next-server 10.4.7.9;") == 3
-    assert body(primary).replace("next-server 10.4.7.9;", "next-server SELF;") == body(secondary).replace("next-server 10.4.7.210;", "next-server SELF;")
+    assert body(primary).replace("next-server 10.4.7.9;", "next-server SELF;") == body(secondary).replace(
+        "next-server 10.4.7.210;", "next-server SELF;"
+    )
 
 
 def test_self_needs_failover():
@@ -297,7 +329,7 @@ def test_host_boot_settings():
         {"name": "a", "mac": "52:54:00:00:00:01", "next_server": "10.4.7.12", "boot_file": "a.efi"},
         {"name": "b", "mac": "52:54:00:00:00:02", "boot_file": "b.efi"},
     ]
-    text, _ = render_checked(model, "primary")
+    text, dummy = render_checked(model, "primary")
     assert 'host a {\n    hardware ethernet 52:54:00:00:00:01;\n    next-server 10.4.7.12;\n    filename "a.efi";' in text
     assert 'host b {\n    hardware ethernet 52:54:00:00:00:02;\n    next-server 10.4.7.9;\n    filename "b.efi";' in text
 
@@ -318,6 +350,7 @@ def test_scope_boot_without_next_server_is_refused():
 
 
 # -- DNS names -----------------------------------------------------------------------------
+
 
 def test_dns_names_where_dhcpd_takes_them():
     model = example()
@@ -354,10 +387,16 @@ def test_single_label_names_are_refused_as_likely_typos():
 
 # -- classes ---------------------------------------------------------------------------------
 
+
 def test_spawn_and_subclass_classes():
     model = example()
     model["dhcpd_classes"] = [
-        {"name": "per-client", "match": 'option user-class = "limited"', "spawn_with": "option dhcp-client-identifier", "statements": ["lease limit 2"]},
+        {
+            "name": "per-client",
+            "match": 'option user-class = "limited"',
+            "spawn_with": "option dhcp-client-identifier",
+            "statements": ["lease limit 2"],
+        },
         {
             "name": "known-macs",
             "match": "hardware",
@@ -369,8 +408,11 @@ def test_spawn_and_subclass_classes():
         {"name": "vendors", "match": "substring (option vendor-class-identifier, 0, 4)", "subclasses": [{"match_value": "MSFT"}]},
     ]
     sub(model)["pools"][0]["deny"] = ['members of "per-client"']
-    text, _ = render_checked(model, "primary")
-    assert 'class "per-client" {\n    match if option user-class = "limited";\n    spawn with option dhcp-client-identifier;\n    lease limit 2;\n}' in text
+    text, dummy = render_checked(model, "primary")
+    assert (
+        'class "per-client" {\n    match if option user-class = "limited";\n    spawn with option dhcp-client-identifier;\n    lease limit 2;\n}'
+        in text
+    )
     assert 'class "known-macs" {\n    match hardware;\n}' in text
     assert 'subclass "known-macs" 01:52:54:00:00:00:01;' in text
     assert 'subclass "known-macs" 01:52:54:00:00:00:02 {\n    max-lease-time 600;\n    option host-name "two";\n}' in text
@@ -379,7 +421,11 @@ def test_spawn_and_subclass_classes():
 
 def test_class_form_errors():
     model = example()
-    model["dhcpd_classes"] = [{"name": "a", "subclasses": [{"match_value": "x"}]}, {"name": "b"}, {"name": "c", "match": "hardware", "spawn_with": "hardware", "subclasses": [{"match_value": "x"}]}]
+    model["dhcpd_classes"] = [
+        {"name": "a", "subclasses": [{"match_value": "x"}]},
+        {"name": "b"},
+        {"name": "c", "match": "hardware", "spawn_with": "hardware", "subclasses": [{"match_value": "x"}]},
+    ]
     found, text = problems(model)
     paths = dict(found)
     assert "needs match" in paths["dhcpd_classes[0].match"], text
@@ -397,6 +443,7 @@ def test_many_classes_warn_instead_of_refusing():
 
 
 # -- nothing silently ignored ----------------------------------------------------------------
+
 
 def test_unknown_top_level_variable_is_named():
     model = example()

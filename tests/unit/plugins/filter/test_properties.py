@@ -16,8 +16,18 @@ from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_vocab
 from tests.unit.helpers import HOSTS, assert_dhcpd_accepts, dhcpd_t
 
 SAFE_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126, blacklist_characters='"'), max_size=20)
-ATOM_TYPES = ["boolean", "ip-address", "text", "string", "domain-list", "domain-name",
-              "unsigned integer 8", "signed integer 16", "unsigned integer 32", "integer 8"]
+ATOM_TYPES = [
+    "boolean",
+    "ip-address",
+    "text",
+    "string",
+    "domain-list",
+    "domain-name",
+    "unsigned integer 8",
+    "signed integer 16",
+    "unsigned integer 32",
+    "integer 8",
+]
 LEAF_TYPES = ["boolean", "ip-address", "unsigned integer 8", "signed integer 16", "unsigned integer 32"]
 
 
@@ -64,7 +74,14 @@ def values(draw, tree):
 
 ALL_OPTIONS = sorted((space, name) for space, table in OPTIONS.items() for name in table)
 STATEMENTS = {
-    "global": ["log-facility local7", "one-lease-per-client true", "use-host-decl-names on", "ping-check false", "ignore client-updates", "allow booting"],
+    "global": [
+        "log-facility local7",
+        "one-lease-per-client true",
+        "use-host-decl-names on",
+        "ping-check false",
+        "ignore client-updates",
+        "allow booting",
+    ],
     "subnet": ["deny unknown-clients", "ping-timeout 2", "allow bootp", "ignore declines"],
     "pool": ["ping-check true", "ping-timeout 3", "min-secs 2"],
 }
@@ -109,7 +126,10 @@ def open_model_parts(draw, model):
     if sub.get("pools") and draw(st.booleans()) and not sub["pools"][0].get("pxe"):
         sub["pools"][0]["pxe"] = draw(boot_mapping())
 
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+SETTINGS = settings(
+    max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @st.composite
@@ -129,7 +149,14 @@ def subnets(draw, pxe_mode):
                 pool["default_lease_time"] = draw(st.integers(60, 86400))
             pools.append(pool)
         if pxe_mode == "primary_only":
-            pools.append({"range": "%s %s" % (net.network_address + 255 - 1 - 13, net.network_address + 254), "failover": False, "pxe": True, "bootp": draw(st.booleans())})
+            pools.append(
+                {
+                    "range": "%s %s" % (net.network_address + 255 - 1 - 13, net.network_address + 254),
+                    "failover": False,
+                    "pxe": True,
+                    "bootp": draw(st.booleans()),
+                }
+            )
             pools[0]["range"] = "%s %s" % (net.network_address + 1, net.network_address + 200)
             pools = [pools[0], pools[-1]]
         options = {}
@@ -204,8 +231,11 @@ def test_valid_models_pass_dhcpd(model, role):
 def test_type_strings_and_values_agree_with_dhcpd(type_text, data):
     """Every type the model accepts, dhcpd accepts, with a value of that type."""
     tree = parse_type(type_text)
-    model = {"dhcpd_subnets": [{"network": "10.4.0.0/16"}], "dhcpd_option_definitions": [{"name": "t", "code": 250, "type": type_text}],
-             "dhcpd_options": {"t": data.draw(values(tree))}}
+    model = {
+        "dhcpd_subnets": [{"network": "10.4.0.0/16"}],
+        "dhcpd_option_definitions": [{"name": "t", "code": 250, "type": type_text}],
+        "dhcpd_options": {"t": data.draw(values(tree))},
+    }
     text = render_config(model, "standalone", HOSTS)
     rc, out = dhcpd_t(text)
     assert rc == 0, out + text
@@ -227,7 +257,7 @@ JUNK = st.one_of(
     st.integers(-(2**40), 2**40),
     st.floats(allow_nan=True),
     st.text(max_size=12),
-    st.sampled_from(['x"; }', "10.4.45.300", "0.0.0.0 255.255.255.255", "members of \"nope\"", "", "-1", "{}"]),
+    st.sampled_from(['x"; }', "10.4.45.300", "0.0.0.0 255.255.255.255", 'members of "nope"', "", "-1", "{}"]),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
@@ -239,7 +269,7 @@ def test_broken_models_give_the_collections_error(model, data, role):
     model = copy.deepcopy(model)
     paths = [p for p in _paths(model) if p]
     raw_statement = False
-    for _ in range(data.draw(st.integers(1, 3))):
+    for dummy in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(paths))
         raw_statement |= any(str(k).endswith("statements") for k in path)
         target = model

@@ -42,7 +42,7 @@ def test_every_option_in_the_table_passes_dhcpd(space, name):
     tree = parse_type(OPTIONS[space][name][1])
     model = example()
     model["dhcpd_subnets"][0]["options"] = {key(space, name): sample(tree)}
-    text, _ = render_checked(model, "primary")
+    text, dummy = render_checked(model, "primary")
     assert "option %s " % key(space, name) in text
 
 

@@ -1,6 +1,6 @@
 """The user's own design, made correct: PXE (and dynamic BOOTP) from a pool
-outside failover on the primary only. Runs after the rolling update; the next
-converge (test_zz_partner_down) returns the lab to the default mode."""
+outside failover on the primary only. The pair runs the lab's own description
+again afterwards (fixture site_restored)."""
 
 import copy
 import ipaddress
@@ -11,7 +11,8 @@ from conftest import PEERS
 PXE_POOL = ipaddress.IPv4Network("10.4.46.0/27")
 
 
-def test_pxe_from_the_primary_only(lab):
+def test_pxe_from_the_primary_only(site_restored):
+    lab = site_restored
     subnets = copy.deepcopy(lab.vars["dhcpd_subnets"])
     subnets[0]["pools"].append({"range": "10.4.46.1 10.4.46.30", "failover": False, "pxe": True, "bootp": True})
     pxe = dict(lab.vars["dhcpd_pxe"], mode="primary_only")

@@ -1,0 +1,20 @@
+#!/bin/bash
+# The lab's SSH material on the controller, in NETBOOT_LAB_SSH_DIR (the
+# project's .cache/lab-ssh by default; nothing under the user's home):
+#   id_ed25519[.pub]  the key of the lab's ordinary user, netops (mounted
+#                     read-only into every container as its authorized key);
+#   known_hosts       the host key of the lab image, for 10.4.*.* only, so
+#                     that Ansible checks host keys as on a real site.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DIR="${NETBOOT_LAB_SSH_DIR:-$PWD/.cache/lab-ssh}"
+IMAGE="${LAB_IMAGE:-localhost/netboot-debian12-systemd:latest}"
+mkdir -p "$DIR"
+chmod 0700 "$DIR"
+if [ ! -f "$DIR/id_ed25519" ]; then
+    ssh-keygen -q -t ed25519 -N '' -C netops@netboot-lab -f "$DIR/id_ed25519"
+fi
+chmod 0644 "$DIR/id_ed25519.pub"
+hostkey="$(podman run --rm --network none "$IMAGE" cat /etc/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f1,2)"
+echo "10.4.*.* $hostkey" > "$DIR/known_hosts"
+echo "lab ssh material ready in $DIR"

@@ -1,0 +1,113 @@
+"""Which hosts the roles accept and what they do on each OS, run through the
+roles' real tasks with ansible-playbook on the controller (connection local;
+only the facts of the OS in question are given, nothing is changed)."""
+
+import json
+import os
+import subprocess
+import tempfile
+
+import pytest
+
+from tests.unit.helpers import ROOT
+from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_check import omapi_algorithm_problem
+
+PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: netboot.dhcp_failover.{role}
+        tasks_from: set_vars.yml
+        public: true
+    - ansible.builtin.debug:
+        msg: "{{{{ {expr} }}}}"
+"""
+
+
+def facts(distribution, major, family="RedHat"):
+    return {"os_family": family, "distribution": distribution, "distribution_major_version": major,
+            "distribution_version": major + ".4", "default_ipv4": {"interface": "eth0"}}
+
+
+def run(role, expr, ansible_facts, **extra):
+    with tempfile.TemporaryDirectory() as tmp:
+        play = os.path.join(tmp, "play.yml")
+        with open(play, "w") as fh:
+            fh.write(PLAY.format(role=role, expr=expr))
+        env = dict(os.environ, ANSIBLE_FORCE_COLOR="false", ANSIBLE_STDOUT_CALLBACK="json",
+                   ANSIBLE_HOME=os.path.join(tmp, "home"), ANSIBLE_LOCALHOST_WARNING="false")
+        res = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", play,
+                              "-e", json.dumps(dict(extra, ansible_facts=ansible_facts))],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    out = json.loads(res.stdout)
+    tasks = out["plays"][0]["tasks"]
+    result = tasks[-1]["hosts"]["localhost"]
+    return res.returncode, result
+
+
+@pytest.mark.parametrize("distribution,major", [("AlmaLinux", "10"), ("RedHat", "8"), ("Rocky", "10")])
+def test_a_red_hat_family_release_other_than_9_is_refused_with_the_supported_versions(distribution, major):
+    rc, result = run("dhcpd", "1", facts(distribution, major))
+    assert rc != 0
+    assert "supports the Red Hat family 9" in result["msg"] and "Debian 12" in result["msg"]
+    assert "EL 10 ships no dhcp-server" in result["msg"]
+
+
+@pytest.mark.parametrize("distribution,vendor", [("AlmaLinux", "almalinux"), ("RedHat", "redhat"),
+                                                 ("OracleLinux", "redhat"), ("Rocky", "rocky")])
+def test_uefi_loaders_come_from_the_vendor_folder_with_mokmanager(distribution, vendor):
+    rc, result = run("tftp_server", "__tftp_server_uefi_loaders", facts(distribution, "9"))
+    assert rc == 0, result
+    assert [(x["src"], x["dest"]) for x in result["msg"]] == [
+        ("/boot/efi/EFI/%s/shimx64.efi" % vendor, "shimx64.efi"),
+        ("/boot/efi/EFI/%s/grubx64.efi" % vendor, "grubx64.efi"),
+        ("/boot/efi/EFI/%s/mmx64.efi" % vendor, "mmx64.efi"),
+    ]
+
+
+def test_debian_12_copies_mokmanager_beside_shim():
+    rc, result = run("tftp_server", "__tftp_server_uefi_loaders", facts("Debian", "12", family="Debian"))
+    assert rc == 0, result
+    assert {"src": "/usr/lib/shim/mmx64.efi.signed", "dest": "mmx64.efi"} in result["msg"]
+
+
+FAILOVER = {
+    "name": "fo", "mclt": 1800, "split": 128,
+    "primary": {"host": "localhost", "address": "10.4.7.9", "port": 647},
+    "secondary": {"host": "dhcp2", "address": "10.4.7.210", "port": 847},
+}
+
+
+def selinux_ports(**extra):
+    rc, result = run("dhcpd", "__dhcpd_selinux_ports", facts("AlmaLinux", "9"), dhcpd_failover=FAILOVER, **extra)
+    assert rc == 0, result
+    return sorted((p["proto"], p["port"], p["setype"]) for p in result["msg"])
+
+
+def test_selinux_labels_only_ports_its_policy_does_not_cover():
+    assert selinux_ports() == []
+    assert selinux_ports(dhcpd_omapi={"key_name": "k", "key_secret": "c2VjcmV0", "port": 7911}) == []
+
+
+def test_a_custom_omapi_or_failover_port_is_labelled_dhcpd_port_t():
+    assert selinux_ports(dhcpd_omapi={"key_name": "k", "key_secret": "c2VjcmV0", "port": 9991}) == [("tcp", "9991", "dhcpd_port_t")]
+    failover = dict(FAILOVER, primary=dict(FAILOVER["primary"], port=520))
+    rc, result = run("dhcpd", "__dhcpd_selinux_ports", facts("AlmaLinux", "9"), dhcpd_failover=failover)
+    assert [(p["proto"], p["port"]) for p in result["msg"]] == [("tcp", "520")]
+
+
+@pytest.mark.parametrize("algorithm,rpm,refused", [
+    ("hmac-sha256", "4.4.2-15.b1.el9", True),
+    ("hmac-sha512", "4.4.2-16.b1.el9_0", True),
+    ("hmac-sha256", "4.4.2-17.b1.el9", False),
+    ("hmac-sha256", "4.4.2-19.b1.el9", False),
+    ("hmac-md5", "4.4.2-15.b1.el9", False),
+    ("hmac-sha256", "", False),  # no dhcp-server rpm: Debian's 4.4.3 takes SHA-2 keys
+    ("", "4.4.2-15.b1.el9", False),  # OMAPI off
+])
+def test_sha2_omapi_keys_need_dhcp_server_4_4_2_17(algorithm, rpm, refused):
+    problem = omapi_algorithm_problem(algorithm, rpm)
+    assert bool(problem) == refused
+    if refused:
+        assert rpm in problem and "hmac-md5" in problem and "4.4.2-17.b1" in problem
