@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: dhcpd_config
 short_description: Render one ISC DHCP 4.4 failover peer's dhcpd.conf from one network description
 version_added: 1.0.0
-author: netboot.dhcp_failover contributors
+author: netboot.dhcp_failover contributors (@netboot)
 description:
   - Takes the network description shared by both failover peers (the C(dhcpd_*) inventory
     variables gathered in one mapping) and returns the complete C(dhcpd.conf) text for one peer.
@@ -23,6 +23,8 @@ description:
   - The output is deterministic. It still has to pass C(dhcpd -t) on the host; the roles do that.
   - Keys (C(dhcpd_omapi), C(dhcpd_ddns.keys)) are never in C(dhcpd.conf). It includes them from
     O(secrets_path), whose text C(part=secrets) returns; write that file owner-only and never log it.
+  - C(part=secrets) reads only the keys, so that the secrets file can be rendered apart (in tasks
+    that log nothing) from a description whose configuration was rendered, and checked, once.
   - Warnings (checks that could not be made, such as addresses given as DNS names that are not
     inventory hosts) are shown as Ansible warnings; they do not stop the run.
 options:
@@ -35,9 +37,11 @@ options:
     type: dict
     required: true
   role:
-    description: Which configuration to write.
-    type: str
-    choices: [primary, secondary, standalone]
+    description:
+      - Which configuration to write - C(primary), C(secondary) or C(standalone).
+      - A list of these returns a mapping of each to its text, from one check of the description
+        (the roles render both failover peers' files this way, once per play).
+    type: raw
     required: true
   hosts:
     description:
@@ -79,8 +83,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The complete dhcpd.conf text (or the secrets file's text), ending in a newline.
-  type: str
+  description:
+    - The complete dhcpd.conf text (or the secrets file's text), ending in a newline.
+    - A mapping of role to that text when O(role) is a list.
+  type: raw
 """
 
 from ansible.errors import AnsibleFilterError

@@ -14,7 +14,7 @@ import re
 
 from ._dhcpd_types import check_text, read_address
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+NAME_RE = _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
 class ModelError(ValueError):

@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
+from bisect import bisect_right
 
-from ._dhcpd_checker import did_you_mean
+from ._dhcpd_checker import NAME_RE as _NAME_RE, did_you_mean
 from ._dhcpd_cross import Spans
-from ._dhcpd_results import DDNS_STYLES, KEY_ALGORITHMS, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, Scope
+from ._dhcpd_results import DDNS_STYLES, KEY_ALGORITHMS, NO_SCOPE, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, Scope
 from ._dhcpd_scope import read_address_setting, read_scope
 from ._dhcpd_sections import global_boot
-from ._dhcpd_types import is_domain
+from ._dhcpd_types import IPV4_RE, is_domain
 
 _HOST_KEYS = ("name", "mac", "address", "next_server", "boot_file") + SCOPE_KEYS
 _OMAPI_KEYS = ("port", "key_name", "key_secret", "algorithm")
 _DDNS_KEYS = ("style", "updates", "update_static_leases", "domain_name", "rev_domain_name", "keys", "zones")
+_SIMPLE_HOST_KEYS = frozenset(("name", "mac", "address"))
+
 _MAC_RE = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
+# Many names, MACs or addresses joined by newlines, each valid (bulk checks).
+_NAMES_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}(?:\n[A-Za-z0-9][A-Za-z0-9_.-]{0,62})*")
+_MACS_RE = re.compile(r"(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?:\n(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})*")
+_ADDRS_RE = re.compile(r"%s(?:\n%s)*" % (IPV4_RE.pattern.strip("^$"), IPV4_RE.pattern.strip("^$")))
 _SECRET_RE = re.compile(r"^[A-Za-z0-9+/]{16,}={0,2}$")
 
 
@@ -32,8 +40,37 @@ def read_hosts(ctx, raw, subnets):
     ranges = Spans((int(a), int(b), p.path) for s in subnets for p in s.pools for a, b in p.ranges)
     networks = Spans((int(s.network.network_address), int(s.network.broadcast_address), s.path) for s in subnets)
     unchecked = []
-    for i, item in enumerate(c.sequence(raw, "dhcpd_hosts")):
+    items = c.sequence(raw, "dhcpd_hosts")
+    fast = _read_plain_hosts(items, networks, ranges)
+    if fast is not None:
+        return fast
+    name_ok, mac_ok, ip_ok, simple = _NAME_RE.match, _MAC_RE.match, IPV4_RE.match, _SIMPLE_HOST_KEYS
+    for i, item in enumerate(items):
         path = "dhcpd_hosts[%d]" % i
+        # Most reservations are just name, MAC and an IPv4 address: checked
+        # here directly (the same rules as below, in fewer steps).
+        if isinstance(item, dict) and item.keys() <= simple:
+            name, mac, addr = item.get("name"), item.get("mac"), item.get("address")
+            if (
+                isinstance(name, str) and name_ok(name) and isinstance(mac, str) and mac_ok(mac)
+                and (addr is None or (isinstance(addr, str) and ip_ok(addr)))
+            ):
+                mac = mac.lower().replace("-", ":")
+                address = literal = None
+                if addr is not None:
+                    address = ("ip", addr)
+                    literal = int.from_bytes(socket.inet_aton(addr), "big")
+                    if literal in addrs or networks.find(literal) is None or ranges.find(literal) is not None:
+                        _check_reserved(c, path, literal, networks, ranges)
+                        _check_unique(c, path, None, None, literal, names, macs, addrs)
+                    else:
+                        addrs[literal] = path
+                if name in names or mac in macs:
+                    _check_unique(c, path, name, mac, None, names, macs, addrs)
+                else:
+                    names[name] = macs[mac] = path
+                out.append(HostReservation(path, name, mac, address, None, None, NO_SCOPE))
+                continue
         item = c.mapping(item, path, _HOST_KEYS, required=("name", "mac"))
         if item is None:
             continue
@@ -52,24 +89,8 @@ def read_hosts(ctx, raw, subnets):
             if address is not None and literal is None:
                 unchecked.append(address[1])
             if literal is not None:
-                if networks.find(literal) is None:
-                    c.add(path + ".address", "%s is in none of the declared subnets: dhcpd would never hand it out" % ipaddress.IPv4Address(literal))
-                span = ranges.find(literal)
-                if span is not None:
-                    c.add(
-                        path + ".address",
-                        "%s lies inside the dynamic range of %s: a reservation must be outside every pool, or both peers may lease it to another"
-                        " client" % (ipaddress.IPv4Address(literal), span[2]),
-                    )
-        key_addr = literal if literal is not None else (address[1] if address else None)
-        for key, table, what, sub in ((name, names, "name", "name"), (mac, macs, "MAC address", "mac"), (key_addr, addrs, "address", "address")):
-            if key is None:
-                continue
-            if key in table:
-                shown = ipaddress.IPv4Address(key) if isinstance(key, int) else key
-                c.add(path + "." + sub, "the %s %s is already used by %s" % (what, shown, table[key]))
-            else:
-                table[key] = path
+                _check_reserved(c, path, literal, networks, ranges)
+        _check_unique(c, path, name, mac, literal if literal is not None else (address[1] if address else None), names, macs, addrs)
         next_server = None
         if item.get("next_server") not in (None, ""):
             next_server = read_address_setting(ctx, item.get("next_server"), path + ".next_server")
@@ -84,7 +105,7 @@ def read_hosts(ctx, raw, subnets):
                     "a boot file needs a next-server, or the client asks 0.0.0.0 for it: set next_server on this host, or dhcpd_pxe.next_server",
                 )
         scope = Scope()
-        if any(key in item for key in SCOPE_KEYS):
+        if not item.keys().isdisjoint(SCOPE_KEYS):
             scope, dummy = read_scope(ctx, item, path, None)
         if scope.boot is not None:
             c.add(path + ".pxe", "a host takes next_server and boot_file directly, not a pxe: mapping")
@@ -98,6 +119,77 @@ def read_hosts(ctx, raw, subnets):
             % ", ".join(sorted(set(unchecked))),
         )
     return out
+
+
+def _read_plain_hosts(items, networks, ranges):
+    """Reservations that all have only a name, a MAC and an IPv4 address, and
+    break no rule, checked in bulk (the same rules as read_hosts); None when
+    any of them needs a closer look, which read_hosts then gives each."""
+    simple = _SIMPLE_HOST_KEYS
+    if not all(isinstance(it, dict) and it.keys() <= simple for it in items):
+        return None
+    names = [it.get("name") for it in items]
+    macs = [it.get("mac") for it in items]
+    addrs = [it.get("address") for it in items]
+    given = [a for a in addrs if a is not None]
+    if not (
+        all(isinstance(x, str) for x in names)
+        and all(isinstance(x, str) for x in macs)
+        and all(isinstance(x, str) for x in given)
+        and _all_match(_NAMES_RE, names)
+        and _all_match(_MACS_RE, macs)
+        and (not given or _all_match(_ADDRS_RE, given))
+    ):
+        return None
+    macs = [m.lower().replace("-", ":") for m in macs]
+    aton = socket.inet_aton
+    literals = [int.from_bytes(aton(a), "big") for a in given]
+    if len(set(names)) != len(names) or len(set(macs)) != len(macs) or len(set(literals)) != len(literals):
+        return None
+    # Each address in a subnet and in no pool (Spans.find, inlined).
+    nstarts, nspans, rstarts, rspans = networks.starts, networks.spans, ranges.starts, ranges.spans
+    for x in literals:
+        i = bisect_right(nstarts, x) - 1
+        if i < 0 or x > nspans[i][1]:
+            return None
+        i = bisect_right(rstarts, x) - 1
+        if i >= 0 and x <= rspans[i][1]:
+            return None
+    return [
+        HostReservation("dhcpd_hosts[%d]" % i, name, mac, None if a is None else ("ip", a), None, None, NO_SCOPE)
+        for i, (name, mac, a) in enumerate(zip(names, macs, addrs))
+    ]
+
+
+def _all_match(pattern, values):
+    """Every value matches (one regular-expression pass over them all)."""
+    joined = "\n".join(values)
+    return joined.count("\n") == len(values) - 1 and pattern.fullmatch(joined) is not None
+
+
+def _check_reserved(c, path, literal, networks, ranges):
+    """A reserved address lies in a declared subnet and outside every pool."""
+    if networks.find(literal) is None:
+        c.add(path + ".address", "%s is in none of the declared subnets: dhcpd would never hand it out" % ipaddress.IPv4Address(literal))
+    span = ranges.find(literal)
+    if span is not None:
+        c.add(
+            path + ".address",
+            "%s lies inside the dynamic range of %s: a reservation must be outside every pool, or both peers may lease it to another"
+            " client" % (ipaddress.IPv4Address(literal), span[2]),
+        )
+
+
+def _check_unique(c, path, name, mac, address, names, macs, addrs):
+    """Name, MAC and address of a reservation are each used once."""
+    for key, table, what, sub in ((name, names, "name", "name"), (mac, macs, "MAC address", "mac"), (address, addrs, "address", "address")):
+        if key is None:
+            continue
+        if key in table:
+            shown = ipaddress.IPv4Address(key) if isinstance(key, int) else key
+            c.add(path + "." + sub, "the %s %s is already used by %s" % (what, shown, table[key]))
+        else:
+            table[key] = path
 
 
 def read_omapi(c, raw):

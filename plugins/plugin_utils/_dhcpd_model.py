@@ -164,3 +164,27 @@ def parse_model(variables, hosts=None):
         all_pools=pools,
         warnings=c.warnings,
     )
+
+
+@dataclass
+class Keys:
+    """Only the keys of a description (for the secrets file)."""
+
+    omapi: dict | None
+    ddns: object
+
+    @property
+    def secrets(self):
+        return bool(self.omapi) or bool(self.ddns and self.ddns.keys)
+
+
+def parse_keys(variables, hosts=None):
+    """Read only dhcpd_omapi and dhcpd_ddns, with their checks (ModelError on a problem)."""
+    c = Checker()
+    if not isinstance(variables, dict):
+        raise ModelError([("(input)", "the network description must be a mapping of dhcpd_* variables, got %s" % type_name(variables))])
+    ctx = Context(c, hosts if isinstance(hosts, dict) else {}, isinstance(hosts, dict))
+    keys = Keys(hosts_part.read_omapi(c, variables.get("dhcpd_omapi")), hosts_part.read_ddns(ctx, variables.get("dhcpd_ddns")))
+    if c.problems:
+        raise ModelError(c.problems)
+    return keys

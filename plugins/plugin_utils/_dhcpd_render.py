@@ -18,10 +18,10 @@ classes and reservations; mclt, split and hba, the primary-only PXE pool and
 
 from __future__ import annotations
 
-from ._dhcpd_model import parse_model
+from ._dhcpd_model import parse_keys, parse_model
 from ._dhcpd_checker import ModelError
 from ._dhcpd_types import describe
-from ._dhcpd_results import ARCHES, HTTP_ARCHES, HTTP_CLASS, PEER_ROLES, PXE_CLASS, SELF
+from ._dhcpd_results import ARCHES, HTTP_ARCHES, HTTP_CLASS, NO_SCOPE, PEER_ROLES, PXE_CLASS, SELF
 
 IND = "    "
 DEFAULT_SECRETS_PATH = "/etc/dhcp/dhcpd.secrets.conf"
@@ -39,25 +39,38 @@ _PERMIT_WORDS = {
 def render_config(variables, role, hosts=None, part="config", secrets_path=DEFAULT_SECRETS_PATH, warnings=None):
     """Return the text of ``part`` (config or secrets) for ``role`` (primary, secondary, standalone).
 
+    ``role`` may be a list of roles: the description is then checked once and
+    a mapping of each role to its text is returned (the roles render both
+    peers' files from one parse this way).
     ``warnings``: a list that receives what could not be checked (not errors).
+    The secrets part reads only the keys (dhcpd_omapi, dhcpd_ddns), for a
+    description the config part has already checked.
     """
+    roles = list(role) if isinstance(role, (list, tuple)) else [role]
     problems = []
-    if role not in PEER_ROLES:
-        problems.append(("role", "must be one of %s, got %r" % (", ".join(PEER_ROLES), role)))
+    for one in roles:
+        if one not in PEER_ROLES:
+            problems.append(("role", "must be one of %s, got %r" % (", ".join(PEER_ROLES), one)))
+    if not roles:
+        problems.append(("role", "name at least one of %s" % ", ".join(PEER_ROLES)))
     if part not in PARTS:
         problems.append(("part", "must be one of %s, got %r" % (", ".join(PARTS), part)))
     if not isinstance(secrets_path, str) or not secrets_path.startswith("/") or '"' in secrets_path:
         problems.append(("secrets_path", "must be an absolute path without quotes, got %r" % (secrets_path,)))
     if problems:
         raise ModelError(problems)
+    if part == "secrets":
+        text = render_secrets(parse_keys(variables, hosts))
+        return {one: text for one in roles} if isinstance(role, (list, tuple)) else text
     model = parse_model(variables, hosts)
     if warnings is not None:
         warnings.extend(model.warnings)
-    if role != "standalone" and model.failover is None:
-        raise ModelError([("dhcpd_failover", "role %s needs a failover relationship: set dhcpd_failover, or render with role standalone" % role)])
-    if part == "secrets":
-        return render_secrets(model)
-    return _Writer(model, role, secrets_path).text()
+    texts = {}
+    for one in roles:
+        if one != "standalone" and model.failover is None:
+            raise ModelError([("dhcpd_failover", "role %s needs a failover relationship: set dhcpd_failover, or render with role standalone" % one)])
+        texts[one] = _Writer(model, one, secrets_path).text()
+    return texts if isinstance(role, (list, tuple)) else texts[role]
 
 
 def render_secrets(model):
@@ -167,8 +180,18 @@ class _Writer:
         if m.hosts:
             self.out()
             self.out(0, "# Reservations, identical on both peers.")
+            add, mac_line, address_line = self.lines.append, IND + "hardware ethernet %s;", IND + "fixed-address %s;"
             for h in m.hosts:
-                self.block(0, "host %s" % h.name, lambda d, h=h: self._host(d, h))
+                if h.next_server is None and h.boot_file is None and h.scope is NO_SCOPE:
+                    # Most reservations: name, MAC and perhaps an address.
+                    add("host %s {" % h.name)
+                    add(mac_line % h.mac)
+                    if h.address:
+                        add(address_line % h.address[1])
+                    add("}")
+                else:
+                    self.block(0, "host %s" % h.name, lambda d, h=h: self._host(d, h))
+
         if m.includes:
             self.out()
             self.out(0, "# Files kept outside the inventory (dhcpd_includes).")

@@ -95,6 +95,10 @@ class Scope:
     boot: Boot | None = None  # set where the scope has a pxe: mapping
 
 
+# The scope of every reservation without scope settings (shared, never changed).
+NO_SCOPE = Scope()
+
+
 @dataclass
 class Permit:
     kind: str  # members known unknown all bootp authenticated unauthenticated after
@@ -133,7 +137,7 @@ class SharedNetwork:
     subnets: list
 
 
-@dataclass
+@dataclass(slots=True)
 class HostReservation:
     path: str
     name: str

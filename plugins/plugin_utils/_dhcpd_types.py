@@ -32,7 +32,7 @@ HOST_RE = re.compile(
     r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?$"
 )
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4_RE = re.compile(r"^%s(?:\.%s){3}$" % (_OCTET, _OCTET))
+IPV4_RE = _IPV4_RE = re.compile(r"^%s(?:\.%s){3}$" % (_OCTET, _OCTET))
 _BAD_TEXT = re.compile(r'["\x00-\x1f\x7f]')
 ATOMS = ("boolean", "ip-address", "ip6-address", "text", "string", "domain-list", "domain-list compressed", "domain-name", "zerolen")
 

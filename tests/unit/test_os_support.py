@@ -12,14 +12,18 @@ import pytest
 from tests.unit.helpers import ROOT
 from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_check import omapi_algorithm_problem
 
+# The per-OS values come from the internal role common (os_vars), as both
+# roles load them; the dhcpd role's own set_vars adds its role variables.
 PLAY = """
 - hosts: localhost
   gather_facts: false
   tasks:
     - ansible.builtin.include_role:
-        name: netboot.dhcp_failover.{role}
-        tasks_from: set_vars.yml
+        name: netboot.dhcp_failover.{include}
+        tasks_from: {tasks}
         public: true
+      vars:
+        common_role: {role}
     - ansible.builtin.debug:
         msg: "{{{{ {expr} }}}}"
 """
@@ -34,7 +38,8 @@ def run(role, expr, ansible_facts, **extra):
     with tempfile.TemporaryDirectory() as tmp:
         play = os.path.join(tmp, "play.yml")
         with open(play, "w") as fh:
-            fh.write(PLAY.format(role=role, expr=expr))
+            include, tasks = ("dhcpd", "set_vars.yml") if role == "dhcpd" else ("common", "os_vars.yml")
+            fh.write(PLAY.format(include=include, tasks=tasks, role=role, expr=expr))
         env = dict(os.environ, ANSIBLE_FORCE_COLOR="false", ANSIBLE_STDOUT_CALLBACK="json",
                    ANSIBLE_HOME=os.path.join(tmp, "home"), ANSIBLE_LOCALHOST_WARNING="false")
         res = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", play,

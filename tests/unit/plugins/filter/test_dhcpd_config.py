@@ -240,3 +240,23 @@ def test_open_model_golden():
             )
             assert_dhcpd_accepts(checked, files)
         assert "b21hcGktc2VjcmV0" not in text and "b21hcGktc2VjcmV0" in secrets
+
+
+def test_a_list_of_roles_renders_each_peer_from_one_check():
+    from ansible_collections.netboot.dhcp_failover.plugins.filter.dhcpd_config import dhcpd_config
+
+    model = example()
+    texts = dhcpd_config(model, role=["primary", "secondary"], hosts=HOSTS)
+    assert texts == {role: dhcpd_config(model, role=role, hosts=HOSTS) for role in ("primary", "secondary")}
+    assert "mclt" in texts["primary"] and "mclt" not in texts["secondary"]
+
+
+def test_the_secrets_part_reads_only_the_keys():
+    from ansible_collections.netboot.dhcp_failover.plugins.filter.dhcpd_config import dhcpd_config
+
+    keys = {"dhcpd_omapi": {"key_name": "omapi_key", "key_secret": "c2VjcmV0LXNlY3JldC1zZWNyZXQ="}}
+    # Renders from the keys alone, as the roles do after the config was checked ...
+    assert 'secret "c2VjcmV0LXNlY3JldC1zZWNyZXQ=";' in dhcpd_config(dict(keys), role="primary", part="secrets")
+    # ... and still refuses a bad key.
+    with pytest.raises(AnsibleFilterError, match="dhcpd_omapi.key_secret"):
+        dhcpd_config({"dhcpd_omapi": {"key_name": "k", "key_secret": "not base64!"}}, role="primary", part="secrets")

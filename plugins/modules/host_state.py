@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netboot.dhcp_failover contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: host_state
+short_description: Read in one round trip what a converge must know of a host (files, services, clock)
+version_added: 1.2.0
+author: netboot.dhcp_failover contributors (@netboot)
+description:
+  - Returns, for each of O(paths), whether it exists, its SHA-1 checksum (files), mode, owner and group;
+    for each of O(services), its systemd C(ActiveState) and C(UnitFileState); and the host's clock.
+  - The roles of this collection compare this with what they would write, and skip every task of a
+    host that already matches, so that a converge that changes nothing costs one round trip per host
+    instead of one per task.
+  - Only reads; never changes anything, also outside check mode.
+options:
+  paths:
+    description: Files or directories to describe.
+    type: list
+    elements: path
+    default: []
+  services:
+    description: systemd units to describe (a name without a suffix means C(NAME.service)).
+    type: list
+    elements: str
+    default: []
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Read the managed files and the service in one go
+  netboot.dhcp_failover.host_state:
+    paths:
+      - /etc/dhcp/dhcpd.conf
+      - /usr/sbin/dhcpd
+    services:
+      - isc-dhcp-server
+  register: state
+"""
+
+RETURN = r"""
+now:
+  description: The host's clock, seconds since the epoch.
+  type: float
+  returned: always
+files:
+  description:
+    - Path to C(exists), C(type) (C(file), C(directory), C(other)), C(sha1) (files only), C(mode)
+      (four octal digits), C(owner) and C(group).
+  type: dict
+  returned: always
+  sample: {"/etc/dhcp/dhcpd.conf": {"exists": true, "type": "file", "sha1": "3f78...", "mode": "0644", "owner": "root", "group": "root"}}
+services:
+  description:
+    - Unit name to C(active) and C(enabled), what C(systemctl is-active) and C(systemctl is-enabled) print
+      (C(is-enabled) also answers for SysV init scripts); empty strings without systemd.
+  type: dict
+  returned: always
+  sample: {"isc-dhcp-server": {"active": "active", "enabled": "enabled"}}
+"""
+
+import grp
+import hashlib
+import os
+import pwd
+import stat
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def describe(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {"exists": False}
+    out = {"exists": True, "mode": "%04o" % stat.S_IMODE(st.st_mode)}
+    try:
+        out["owner"] = pwd.getpwuid(st.st_uid).pw_name
+    except KeyError:
+        out["owner"] = str(st.st_uid)
+    try:
+        out["group"] = grp.getgrgid(st.st_gid).gr_name
+    except KeyError:
+        out["group"] = str(st.st_gid)
+    if stat.S_ISREG(st.st_mode):
+        out["type"] = "file"
+        digest = hashlib.sha1()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 16), b""):
+                digest.update(block)
+        out["sha1"] = digest.hexdigest()
+    elif stat.S_ISDIR(st.st_mode):
+        out["type"] = "directory"
+    else:
+        out["type"] = "other"
+    return out
+
+
+def services_state(module, names):
+    out = {}
+    if not names:
+        return out
+    systemctl = module.get_bin_path("systemctl")
+    for name in names:
+        state = {"active": "", "enabled": ""}
+        if systemctl:
+            # is-enabled also answers for SysV scripts (Debian's isc-dhcp-server),
+            # whose unit file state is only "generated".
+            for key in state:
+                dummy, text, dummy = module.run_command([systemctl, "is-" + key, "--", name])
+                lines = text.strip().splitlines()
+                state[key] = lines[-1].strip() if lines else ""
+        out[name] = state
+    return out
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            paths=dict(type="list", elements="path", default=[]),
+            services=dict(type="list", elements="str", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    files = {path: describe(path) for path in module.params["paths"]}
+    module.exit_json(changed=False, now=time.time(), files=files, services=services_state(module, module.params["services"]))
+
+
+if __name__ == "__main__":
+    main()
