@@ -57,6 +57,8 @@ lint: venv collection
 	ansible-doc -t module netboot.dhcp_failover.dhcpd_failover_state >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcpd_check >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcp_probe >/dev/null
+	ansible-doc -t module netboot.dhcp_failover.host_state >/dev/null
+	ansible-doc -t lookup netboot.dhcp_failover.file_sha1 >/dev/null
 	antsibull-changelog lint
 	molecule syntax -s almalinux9 >/dev/null
 	molecule syntax -s default >/dev/null
