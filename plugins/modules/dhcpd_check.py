@@ -57,13 +57,8 @@ options:
     type: str
     default: ""
     version_added: 1.2.0
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+extends_documentation_fragment:
+  - netboot.dhcp_failover.attributes.read_only
 """
 
 EXAMPLES = r"""

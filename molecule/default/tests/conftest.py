@@ -72,6 +72,9 @@ class Lab:
         self.hosts = {n: testinfra.get_host("podman://" + n) for n in ("dhcp1", "dhcp2", "tftp1", "client1")}
         self.vars = lab_vars()
         dhcp_probe.install("client1")
+        # Taken before any test restarts anything: how often dhcpd has
+        # started on each peer since boot (converge and idempotence only).
+        self.starts_after_converge = {p: self.dhcpd_starts(p) for p in PEERS}
 
     def probe(self, command="discover", **kw):
         """Run the DHCP probe in client1; keyword arguments become its options."""
@@ -88,6 +91,11 @@ class Lab:
         env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
         return subprocess.run(["ansible-playbook", "-i", LAB, os.path.join(ROOT, "playbooks", playbook), *args],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+
+    def dhcpd_starts(self, peer):
+        """How often dhcpd has started on PEER since the container booted (its log says so once per start)."""
+        out = self.hosts[peer].run("journalctl -b -o cat _COMM=dhcpd | grep -c 'Server starting service' || true")
+        return int(out.stdout.strip() or 0)
 
     def service_time(self, peer, what="ActiveEnterTimestampMonotonic"):
         """A systemd timestamp of the peer's dhcpd (the containers share the host's monotonic clock)."""

@@ -26,6 +26,13 @@ def test_deployed_configs_are_the_filters_rendering(lab):
     assert "mclt" not in lab.hosts["dhcp2"].file("/etc/dhcp/dhcpd.conf").content_string
 
 
+def test_the_first_converge_started_each_peer_once(lab):
+    """One start and one failover handshake per peer: the new files were in
+    place before the first start, so no restart followed it (and the
+    idempotence run restarted nothing)."""
+    assert lab.starts_after_converge == {"dhcp1": 1, "dhcp2": 1}
+
+
 def test_both_peers_run_and_reach_normal(lab):
     for peer in PEERS:
         assert lab.hosts[peer].service(SERVICE).is_enabled
