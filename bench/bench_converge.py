@@ -75,7 +75,10 @@ def play(inventory, playbook, *extra):
 
 
 def fresh_lab():
-    for step in ("destroy", "create", "prepare"):
+    run(["molecule", "destroy", "-s", "default"])
+    # Molecule's destroy removes the lab network: make it again, with its subnet.
+    run(["bash", os.path.join(ROOT, "tests", "lab", "network.sh"), "up"])
+    for step in ("create", "prepare"):
         res = run(["molecule", step, "-s", "default"])
         if res.returncode != 0:
             sys.stderr.write(res.stdout[-3000:] + res.stderr[-3000:])
