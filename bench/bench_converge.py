@@ -158,7 +158,7 @@ def takeover():
         time.sleep(15)
 
 
-def floor(inventory, *extra):
+def floor_of(inventory, *extra):
     """Ansible's floor: the median of three facts-only plays."""
     return statistics.median(play(inventory, FLOOR, *extra)[0] for dummy in range(3))
 
@@ -167,7 +167,7 @@ def bench(name, inventory):
     fresh_lab()
     rows = []
     pair = ["--limit", "dhcp_servers"]
-    floor2 = floor(inventory, *pair)
+    floor2 = floor_of(inventory, *pair)
     first, first_changed = play(inventory, PAIR)
     first_starts = {p: starts(p) for p in PEERS}
     rows.append(("two-peer floor (facts only)", floor2, floor2, None))
@@ -180,12 +180,12 @@ def bench(name, inventory):
     rows.append(("two-peer one option changed", change, floor2, change_changed))
     up = {p: monotonic(p, "ActiveEnterTimestampMonotonic") for p in PEERS}
     down = {p: monotonic(p, "InactiveEnterTimestampMonotonic") for p in PEERS}
-    floor4 = floor(inventory)
+    floor4 = floor_of(inventory)
     rows.append(("four-host floor (facts only)", floor4, floor4, None))
     play(inventory, SITE)
     site = [play(inventory, SITE) for dummy in range(3)]
     rows.append(("four-host site.yml no-op (median of 3)", statistics.median(t for t, c in site), floor4, max(c for t, c in site)))
-    floor_t = floor(inventory, "--limit", "tftp1")
+    floor_t = floor_of(inventory, "--limit", "tftp1")
     boots = [play(inventory, SITE, "--tags", "bootfiles", "--limit", "tftp1") for dummy in range(3)]
     boot, boot_changed = statistics.median(t for t, c in boots), max(c for t, c in boots)
     rows.append(("tftp1 floor (facts only)", floor_t, floor_t, None))
