@@ -35,7 +35,9 @@ def test_rolling_update_keeps_service_and_leases(site_restored):
     )
     try:
         time.sleep(2)
+        update_started = time.time()
         run = lab.play("dhcp_failover.yml", "-e", "dhcpd_default_lease_time=%d" % lease_time)
+        update_ended = time.time()
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
         time.sleep(2)
     finally:
@@ -46,7 +48,11 @@ def test_rolling_update_keeps_service_and_leases(site_restored):
             watcher.terminate()
             watcher.wait(10)
     lines = [json.loads(x) for x in client.file("/tmp/watch.jsonl").content_string.splitlines() if x.strip()]
-    assert len(lines) > 20, "the probe ran too briefly: %d probes" % len(lines)
+    # The probe asked all through the update (before it began until after it
+    # ended), about once a second.
+    assert lines and lines[0]["t"] < update_started and lines[-1]["t"] > update_ended, "the probe did not cover the update"
+    assert len(lines) >= (update_ended - update_started) / 3, "the probe ran too rarely: %d probes in %.0f s" % (
+        len(lines), update_ended - update_started)
     answered = [x["t"] for x in lines if x["servers"]]
     gaps = [b - a for a, b in zip(answered, answered[1:])]
     worst = max(gaps) if gaps else float("inf")
