@@ -162,6 +162,7 @@ class ClientClass:
     spawn_with: str | None
     subclasses: list
     scope: Scope
+    kea_test: str | None = None  # the class's test for the Kea backend, when given
 
 
 @dataclass

@@ -48,7 +48,7 @@ _FAILOVER_KEYS = (
     )
 )
 _POOL_KEYS = ("range", "ranges", "failover", "bootp", "allow", "deny", "served_by") + SCOPE_KEYS
-_CLASS_KEYS = ("name", "match", "spawn_with", "subclasses") + SCOPE_KEYS
+_CLASS_KEYS = ("name", "match", "spawn_with", "subclasses", "kea_test") + SCOPE_KEYS
 _SUBCLASS_KEYS = ("match_value", "options", "statements") + LEASE_KEYS
 _PXE_KEYS = ("enabled", "mode", "next_server", "boot_files", "ipxe_script", "lease_time", "concurrent_clients", "clients")
 _HBA_RE = re.compile(r"^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$")
@@ -200,6 +200,7 @@ def read_classes(ctx, raw):
             if match and match.startswith("match if "):
                 match = match[len("match if ") :]
         spawn = c.line(item.get("spawn_with"), path + ".spawn_with", "data expression") if item.get("spawn_with") is not None else None
+        kea_test = c.line(item.get("kea_test"), path + ".kea_test", "Kea test expression") if item.get("kea_test") is not None else None
         subclasses = []
         for j, sraw in enumerate(c.sequence(item.get("subclasses"), path + ".subclasses")):
             spath = "%s.subclasses[%d]" % (path, j)
@@ -228,7 +229,7 @@ def read_classes(ctx, raw):
         scope, dummy = read_scope(ctx, item, path, global_boot(ctx))
         if name:
             seen.add(name)
-            out.append(ClientClass(path, name, match, spawn, subclasses, scope))
+            out.append(ClientClass(path, name, match, spawn, subclasses, scope, kea_test))
     if len(out) + len(BUILTIN_CLASSES) > MAX_CLASSES:
         c.warn(
             "dhcpd_classes",

@@ -109,3 +109,153 @@ class Lab:
 
     def in_server(self, *argv):
         return subprocess.run(["ip", "netns", "exec", self.server] + list(argv), capture_output=True, text=True, timeout=30, check=False)
+
+
+KEA_DHCP4 = shutil.which("kea-dhcp4") or "/usr/sbin/kea-dhcp4"
+KEA_AGENT = shutil.which("kea-ctrl-agent") or "/usr/sbin/kea-ctrl-agent"
+PEER_IPS = ("10.77.0.1", "10.77.0.2")
+
+
+def kea_available():
+    """Why a live Kea test cannot run here, or None."""
+    why = available()
+    if why:
+        return why
+    if not (os.path.exists(KEA_DHCP4) and os.path.exists(KEA_AGENT)):
+        return "needs kea-dhcp4-server and kea-ctrl-agent"
+    return None
+
+
+class KeaPair:
+    """Two Kea servers (each with its Control Agent) and a client, in namespaces the test makes.
+
+    The client namespace holds a bridge ``br0`` with a veth to each server
+    namespace (server side ``vs``, 10.77.0.1 and 10.77.0.2); the probe runs on
+    the bridge. Nothing outside the three namespaces is addressed.
+    """
+
+    def __init__(self):
+        tag = uuid.uuid4().hex[:6]
+        self.servers = ("nks1" + tag, "nks2" + tag)
+        self.client = "nkc" + tag
+        self.tmp = tempfile.mkdtemp(prefix="netboot-kea-")
+        self.procs = {}
+
+    def __enter__(self):
+        try:
+            self._make()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _make(self):
+        for ns in self.servers + (self.client,):
+            _run("ip", "netns", "add", ns)
+            _run("ip", "-n", ns, "link", "set", "lo", "up")
+        _run("ip", "-n", self.client, "link", "add", "br0", "type", "bridge")
+        _run("ip", "-n", self.client, "link", "set", "br0", "up")
+        for i, ns in enumerate(self.servers):
+            _run("ip", "link", "add", "vs", "netns", ns, "type", "veth", "peer", "name", "p%d" % i, "netns", self.client)
+            _run("ip", "-n", self.client, "link", "set", "p%d" % i, "master", "br0")
+            _run("ip", "-n", self.client, "link", "set", "p%d" % i, "up")
+            _run("ip", "-n", ns, "addr", "add", PEER_IPS[i] + "/24", "dev", "vs")
+            _run("ip", "-n", ns, "link", "set", "vs", "up")
+            os.makedirs(self.dir(i), exist_ok=True)
+
+    def __exit__(self, *exc):
+        for proc in self.procs.values():
+            _stop(proc)
+        for ns in self.servers + (self.client,):
+            subprocess.run(["ip", "netns", "delete", ns], capture_output=True, check=False)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def dir(self, i):
+        return os.path.join(self.tmp, "s%d" % (i + 1))
+
+    def settings(self, i, **extra):
+        """The collection's Kea settings for server ``i`` in this lab (its own socket and lease file)."""
+        out = {"interfaces": ["vs"], "control_socket": os.path.join(self.dir(i), "kea4.sock"),
+               "lease_file": os.path.join(self.dir(i), "leases4.csv")}
+        out.update(extra)
+        return out
+
+    def _env(self, i):
+        return ["env", "KEA_PIDFILE_DIR=" + self.dir(i), "KEA_LOCKFILE_DIR=" + self.dir(i)]
+
+    def check(self, i, conf):
+        """kea-dhcp4 -t on ``conf`` in server ``i``'s namespace: (exit code, output)."""
+        path = os.path.join(self.dir(i), "check.json")
+        with open(path, "w") as fh:
+            json.dump(conf, fh)
+        res = subprocess.run(["ip", "netns", "exec", self.servers[i]] + self._env(i) + [KEA_DHCP4, "-t", path],
+                             capture_output=True, text=True, timeout=60, check=False)
+        return res.returncode, res.stdout + res.stderr
+
+    def start(self, i, dhcp4, agent=None, timeout=20):
+        """Start server ``i`` (kea-dhcp4, then the agent when given); wait until each says it started."""
+        for name, conf, binary, ready in (("dhcp4", dhcp4, KEA_DHCP4, "DHCP4_STARTED"), ("agent", agent, KEA_AGENT, "CTRL_AGENT_HTTP_SERVICE_STARTED")):
+            if conf is None:
+                continue
+            path = os.path.join(self.dir(i), name + ".json")
+            with open(path, "w") as fh:
+                json.dump(conf, fh)
+            log = os.path.join(self.dir(i), name + ".log")
+            with open(log, "w") as out:
+                proc = subprocess.Popen(["ip", "netns", "exec", self.servers[i]] + self._env(i) + [binary, "-c", path],
+                                        stdout=out, stderr=subprocess.STDOUT)
+            self.procs[(i, name)] = proc
+            deadline = time.monotonic() + timeout
+            while True:
+                with open(log) as fh:
+                    text = fh.read()
+                if ready in text:
+                    break
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("%s of server %d did not start:\n%s" % (name, i + 1, text))
+                time.sleep(0.1)
+
+    def stop(self, i, name="dhcp4"):
+        """SIGTERM server ``i``'s process by its id; return when it has exited."""
+        _stop(self.procs.pop((i, name)))
+
+    def log(self, i, name="dhcp4"):
+        with open(os.path.join(self.dir(i), name + ".log")) as fh:
+            return fh.read()
+
+    def command(self, i, command, arguments=None):
+        """A command to server ``i``'s kea-dhcp4 through its Control Agent (HTTP, inside its namespace)."""
+        body = {"command": command, "service": ["dhcp4"]}
+        if arguments is not None:
+            body["arguments"] = arguments
+        code = ("import json,sys,urllib.request;"
+                "r=urllib.request.urlopen(urllib.request.Request(sys.argv[1],data=sys.argv[2].encode(),"
+                "headers={'Content-Type':'application/json'}),timeout=10);print(r.read().decode())")
+        res = subprocess.run(["ip", "netns", "exec", self.servers[i], "python3", "-c", code,
+                              "http://%s:8000/" % PEER_IPS[i], json.dumps(body)],
+                             capture_output=True, text=True, timeout=30, check=False)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)[0]
+
+    def ha_state(self, i):
+        answer = self.command(i, "status-get")
+        for service in answer.get("arguments", {}).get("high-availability", []):
+            return service.get("ha-servers", {}).get("local", {}).get("state")
+        return None
+
+    def probe(self, command="discover", *args, wait=3):
+        res = subprocess.run(
+            ["ip", "netns", "exec", self.client, "python3", PROBE, command, "--iface", "br0", "--wait", str(wait)] + list(args),
+            capture_output=True, text=True, timeout=120, check=False)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

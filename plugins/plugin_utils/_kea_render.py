@@ -1,0 +1,780 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netboot.dhcp_failover contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Render the network description as a Kea DHCPv4 high-availability pair.
+
+Private to this collection; may change without notice.
+
+The same model that dhcpd.conf is written from (``_dhcpd_model``) is
+written here as each peer's kea-dhcp4 configuration (JSON) and, when the
+peers talk through the Kea Control Agent, its configuration too. What has no
+Kea equivalent is refused with the variable path and the reason; nothing is
+left out without a word.
+
+The mapping follows the Kea Administrator Reference Manual (ARM) of the
+version the host runs ("The DHCPv4 Server", "Client Classification" and
+"libdhcp_ha.so: High Availability Outage Resilience for Kea Servers"):
+
+* a failover relationship becomes the HA hook (libdhcp_ha.so, with
+  libdhcp_lease_cmds.so that it needs to send lease updates), in
+  load-balancing mode with every failover pool split in two halves, one
+  restricted to each server's ``HA_<server name>`` class, or in hot-standby
+  mode with the pools whole;
+* every subnet gets an explicit ``id`` made from its network address, so
+  both peers (and every later rendering) agree without counting;
+* boot settings become client classes: the ones of a user class are
+  evaluated for every packet and come first, the ones of a shared network,
+  subnet or pool are ``only-if-required`` classes that the pool requires.
+  Kea uses the first class that sets a boot file, so iPXE's class comes
+  before the others;
+* ``kea-dhcp4 -t`` does not look at the HA settings, so :func:`check_pair`
+  checks what it lets through (both peers' subnet ids, peers and names, the
+  hooks, pools restricted to the HA classes, multi-threading on both sides).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+
+from ._dhcpd_checker import ModelError
+from ._dhcpd_model import parse_model
+from ._dhcpd_results import ARCHES, BUILTIN_CLASSES, HTTP_ARCHES, HTTP_CLASS, PXE_CLASS, SELF
+from ._dhcpd_vocab import OPTIONS
+
+HA_MODES = ("load-balancing", "hot-standby")
+TRANSPORTS = ("agent", "dedicated")
+DEFAULT_SETTINGS = {
+    "version": "2.2.0",
+    "mode": "load-balancing",
+    "transport": None,  # agent below Kea 3.0 (whose Control Agent is going away), dedicated from 3.0
+    "hooks_path": "/usr/lib/x86_64-linux-gnu/kea/hooks",
+    "interfaces": ["*"],
+    "http_port": 8000,
+    "control_socket": "/run/kea/kea4-ctrl-socket",
+    "lease_file": "/var/lib/kea/kea-leases4.csv",
+    "max_unacked_clients": 10,
+}
+PARTS = ("dhcp4", "ctrl_agent")
+
+# dhcpd option names that Kea spells differently (Kea ARM, "DHCPv4 Option
+# Definitions" table); the other names of the dhcp space are the same in both.
+KEA_NAMES = {"pxe-system-type": "client-system", "dhcp-client-identifier": "dhcp-client-identifier"}
+# Options a server configuration cannot set in Kea: Kea writes them itself or
+# has no definition for them.
+KEA_REFUSED = {
+    "dhcp-lease-time": "Kea sends the lease time itself: use default_lease_time",
+    "dhcp-message-type": "Kea writes the message type itself",
+    "dhcp-server-identifier": "Kea writes the server identifier itself (Kea 2.2 cannot override it)",
+    "dhcp-parameter-request-list": "a client option; Kea reads it, a server does not set it",
+    "dhcp-requested-address": "a client option",
+    "dhcp-renewal-time": "set renew-timer in Kea, which the description has no key for",
+    "dhcp-rebinding-time": "set rebind-timer in Kea, which the description has no key for",
+}
+
+_PXE_TEST = "substring(option[60].hex,0,9) == 'PXEClient'"
+_HTTP_TEST = "substring(option[60].hex,0,10) == 'HTTPClient'"
+_IPXE_TEST = "option[77].hex == 'iPXE'"
+
+
+def version_tuple(text):
+    m = re.match(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?", str(text))
+    if not m:
+        raise ModelError([("(settings).version", "%r is not a Kea version such as 2.2.0" % (text,))])
+    return tuple(int(x or 0) for x in m.groups())
+
+
+def subnet_id(network):
+    """The subnet's id: its network address as a number, plus one (never 0), the same on every rendering."""
+    return int(network.network_address) % 4294967294 + 1
+
+
+# -- dhcpd match expressions -> Kea test expressions --------------------------
+_TOKEN_RE = re.compile(r'\s*(?:(?P<str>"[^"]*")|(?P<hex>[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2})+)|(?P<num>\d+)|(?P<word>[A-Za-z][A-Za-z0-9_.-]*)|(?P<op>!=|=|\(|\)|,))')
+
+
+class _Untranslatable(ValueError):
+    pass
+
+
+def _option_code(name):
+    space, dummy, plain = name.rpartition(".")
+    if space and space != "dhcp":
+        raise _Untranslatable("option %s is in the %s space, which the translation does not cover" % (name, space))
+    entry = OPTIONS["dhcp"].get(plain)
+    if entry is None:
+        raise _Untranslatable("unknown option %s" % name)
+    return entry[0]
+
+
+def translate_match(expr):
+    """A Kea test for a dhcpd boolean expression of the common forms, or raise _Untranslatable.
+
+    Covered: ``option NAME = "text"`` or bytes, ``substring (option NAME, A, B) = ...``,
+    ``exists NAME``, ``not``, ``and``, ``or`` and parentheses.
+    """
+    tokens, pos = [], 0
+    while pos < len(expr):
+        m = _TOKEN_RE.match(expr, pos)
+        if not m or m.end() == pos:
+            if expr[pos:].strip() == "":
+                break
+            raise _Untranslatable("cannot read %r" % expr[pos:])
+        kind = m.lastgroup
+        tokens.append((kind, m.group(kind)))
+        pos = m.end()
+    out, i = [], [0]
+
+    def peek():
+        return tokens[i[0]] if i[0] < len(tokens) else (None, None)
+
+    def take(value=None):
+        tok = peek()
+        if tok[0] is None or (value is not None and tok[1] != value):
+            raise _Untranslatable("expected %s" % (value or "more"))
+        i[0] += 1
+        return tok
+
+    def data():
+        kind, value = take()
+        if kind == "word" and value == "option":
+            return "option[%d].hex" % _option_code(take()[1])
+        if kind == "word" and value == "substring":
+            take("(")
+            inner = data()
+            take(",")
+            start = take()[1]
+            take(",")
+            length = take()[1]
+            take(")")
+            return "substring(%s,%s,%s)" % (inner, start, length)
+        if kind == "str":
+            return "'%s'" % value[1:-1].replace("'", "")
+        if kind == "hex":
+            return "0x" + "".join("%02x" % int(b, 16) for b in value.split(":"))
+        raise _Untranslatable("%r has no translation" % value)
+
+    def atom():
+        kind, value = peek()
+        if kind == "word" and value == "not":
+            take()
+            return "not " + atom()
+        if kind == "op" and value == "(":
+            take()
+            inner = disjunction()
+            take(")")
+            return "(%s)" % inner
+        if kind == "word" and value == "exists":
+            take()
+            return "option[%d].exists" % _option_code(take()[1])
+        left = data()
+        op = take()[1]
+        if op not in ("=", "!="):
+            raise _Untranslatable("expected = or != after %s" % left)
+        right = data()
+        return "%s %s %s" % (left, "==" if op == "=" else "!=", right) if op == "=" else "not (%s == %s)" % (left, right)
+
+    def conjunction():
+        parts = [atom()]
+        while peek() == ("word", "and"):
+            take()
+            parts.append(atom())
+        return " and ".join(parts)
+
+    def disjunction():
+        parts = [conjunction()]
+        while peek() == ("word", "or"):
+            take()
+            parts.append(conjunction())
+        return " or ".join(parts)
+
+    result = disjunction()
+    if peek()[0] is not None:
+        raise _Untranslatable("cannot read %r" % " ".join(t[1] for t in tokens[i[0]:]))
+    del out
+    return result
+
+
+# -- option values -------------------------------------------------------------
+def _csv(value):
+    """Kea's CSV form of a typed option value (commas inside text escaped)."""
+    kind, data = value
+    if kind == "array":
+        return ", ".join(_csv(v) for v in data)
+    if kind == "record":
+        return ", ".join(_csv(v) for v in data)
+    if kind == "bool":
+        return "true" if data else "false"
+    if kind in ("text", "dlist", "dname"):
+        return str(data).replace(",", "\\,")
+    return str(data)
+
+
+class _Renderer:
+    def __init__(self, model, settings, hosts, problems, warnings):
+        self.m = model
+        self.s = settings
+        self.hosts = hosts
+        self.problems = problems
+        self.warnings = warnings
+        self.version = version_tuple(settings["version"])
+        self.boot_classes = []  # class definitions made for boot settings
+        self._boot_sets = {}  # key of a Boot -> list of class names (only-if-required)
+        self.bootp = False  # a pool serves BOOTP clients: load the bootp hook
+        self.client_classes_key = "client-classes" if self.version >= (2, 7, 5) else "client-class"
+
+    def refuse(self, path, why):
+        self.problems.append((path, "has no Kea equivalent for the kea backend: %s" % why))
+
+    # -- addresses -------------------------------------------------------------
+    def address(self, atom, path, me=None):
+        """An IPv4 address for Kea, which takes no DNS names: inventory names resolve through ``hosts``."""
+        if atom == SELF:
+            atom = me.address if me else None
+            if atom is None:
+                self.problems.append((path, "next_server: self needs a failover relationship (each peer names itself)"))
+                return None
+        if atom[0] == "ip":
+            return atom[1]
+        found = str(self.hosts.get(atom[1], "")).strip()
+        try:
+            return str(ipaddress.IPv4Address(found))
+        except ValueError:
+            self.problems.append(
+                (path, "%s is a DNS name; Kea takes only IPv4 addresses here (HA peer URLs and next-server alike): "
+                       "give the address, or make it an inventory host with ansible_host" % atom[1])
+            )
+            return None
+
+    # -- scopes ----------------------------------------------------------------
+    def options(self, scope, path):
+        out = []
+        for opt in scope.options:
+            name = opt.name if opt.space == "dhcp" else "%s.%s" % (opt.space, opt.name)
+            opath = "%s.%s" % (path, name)
+            if opt.space != "dhcp":
+                self.refuse(opath, "options of the %s space are not translated; Kea defines its own spaces" % opt.space)
+                continue
+            if opt.value[0] == "expr":
+                self.refuse(opath, "a dhcpd expression as an option value (Kea's flex_option hook is not configured by the collection)")
+                continue
+            if name in KEA_REFUSED:
+                self.refuse(opath, KEA_REFUSED[name])
+                continue
+            if opt.value[0] == "hex":
+                out.append({"name": KEA_NAMES.get(name, name), "csv-format": False, "data": opt.value[1].replace(":", "").upper()})
+            else:
+                out.append({"name": KEA_NAMES.get(name, name), "data": _csv(opt.value)})
+        return out
+
+    def lease(self, scope, path, into, allowed=True):
+        keys = {"default-lease-time": "valid-lifetime", "max-lease-time": "max-valid-lifetime", "min-lease-time": "min-valid-lifetime"}
+        for key, seconds in scope.lease:
+            if not allowed:
+                self.refuse("%s.%s" % (path, key.replace("-", "_")), "Kea sets lease times on subnets, shared networks and classes, not here")
+                continue
+            into[keys[key]] = seconds
+
+    def raw(self, scope, path):
+        for i, text in enumerate(scope.raw):
+            self.refuse("%s[%d]" % (path, i), "%r is a dhcpd statement; Kea has no raw statements" % text)
+
+    def common(self, scope, path, into, statements_path, lease_ok=True):
+        self.lease(scope, path, into, lease_ok)
+        self.raw(scope, statements_path)
+        opts = self.options(scope, path + ".options")
+        if opts:
+            into["option-data"] = opts
+
+    # -- boot ------------------------------------------------------------------
+    def boot_set(self, boot, path, me, required=True, member=None, prefix=None):
+        """Class names that give ``boot``'s settings, made once per distinct setting."""
+        if boot is None:
+            return []
+        next_server = self.address(boot.next_server, path + ".next_server", me) if boot.next_server else None
+        set_key = (json.dumps(sorted(boot.files.items())), next_server, boot.clients, boot.ipxe_script, required, member)
+        if set_key in self._boot_sets:
+            return self._boot_sets[set_key]
+        n = len(self._boot_sets) + 1
+        prefix = prefix or "NETBOOT_BOOT%d" % n
+        names = []
+        pxe_lease = self.m.pxe.lease_time if self.m.pxe.enabled else None
+
+        def add(suffix, test, fields, http=False):
+            name = "%s_%s" % (prefix, suffix)
+            if member:
+                test = "member('%s') and (%s)" % (member, test)
+            cls = {"name": name, "test": test}
+            if required:
+                cls["only-if-required"] = True
+            if next_server and not http:
+                cls["next-server"] = next_server
+            cls.update(fields)
+            if http:
+                cls["option-data"] = [{"name": "vendor-class-identifier", "data": "HTTPClient"}]
+            if pxe_lease and self.version >= (1, 9, 0):
+                cls["valid-lifetime"] = pxe_lease
+            self.boot_classes.append(cls)
+            names.append(name)
+
+        kind_test = None if boot.clients == "all" else _PXE_TEST
+        if boot.ipxe_script:
+            add("ipxe", _IPXE_TEST, {"boot-file-name": boot.ipxe_script})
+        for key, codes, dummy in HTTP_ARCHES:
+            if boot.files.get(key):
+                arch = " or ".join("substring(option[93].hex,0,2) == 0x%04x" % c for c in codes)
+                add(key, "%s and (%s)" % (_HTTP_TEST, arch), {"boot-file-name": boot.files[key]}, http=True)
+        for key, codes, dummy in ARCHES:
+            if not boot.files.get(key):
+                continue
+            if key == "bios":
+                arch = "not option[93].exists or substring(option[93].hex,0,2) == 0x0000"
+            else:
+                arch = " or ".join("substring(option[93].hex,0,2) == 0x%04x" % c for c in codes)
+            test = "(%s) and (%s)" % (kind_test, arch) if kind_test else arch
+            if boot.ipxe_script:
+                test = "not %s and %s" % (_IPXE_TEST, test)
+            add(key, test, {"boot-file-name": boot.files[key]})
+        if boot.files.get("other"):
+            test = kind_test or "not option[60].exists or option[60].exists"
+            add("other", test, {"boot-file-name": boot.files["other"]})
+        self._boot_sets[set_key] = names
+        return names
+
+    # -- the configuration -------------------------------------------------------
+    def dhcp4(self, role):
+        m, s = self.m, self.s
+        fo = m.failover if role != "standalone" else None
+        me = None
+        if fo:
+            me = fo.primary if role == "primary" else fo.secondary
+        self.check_global(fo)
+        conf = {
+            "interfaces-config": {"interfaces": list(s["interfaces"])},
+            "control-socket": {"socket-type": "unix", "socket-name": s["control_socket"]},
+            "lease-database": {"type": "memfile", "persist": True, "name": s["lease_file"], "lfc-interval": 3600},
+            "authoritative": bool(m.authoritative),
+        }
+        dedicated = self.transport() == "dedicated"
+        conf["multi-threading"] = {"enable-multi-threading": dedicated}
+        self.common(m.scope, "dhcpd", conf, "dhcpd_statements")
+        if "option-data" in conf:
+            conf["option-data"] = conf.pop("option-data")
+        classes = []
+        for k in m.classes:
+            classes.extend(self.user_class(k, me))
+        pool_boot_default = m.pxe.boot if m.pxe.enabled else None
+        subnets_out, shared_out = [], []
+        for sn in m.shared_networks:
+            sn_boot = sn.scope.boot or pool_boot_default
+            subs = [self.subnet(sub, sn_boot, me, fo) for sub in sn.subnets]
+            if sn.name:
+                entry = {"name": sn.name}
+                self.common(sn.scope, sn.path, entry, sn.path + ".statements")
+                entry["subnet4"] = subs
+                shared_out.append(entry)
+            else:
+                subnets_out.extend(subs)
+        self.hosts_global(conf, me)
+        conf["client-classes"] = classes + self.boot_classes
+        if not conf["client-classes"]:
+            del conf["client-classes"]
+        if shared_out:
+            conf["shared-networks"] = shared_out
+        conf["subnet4"] = subnets_out
+        conf["hooks-libraries"] = self.bootp_hook() + self.hooks(fo, role)
+        conf["loggers"] = [{"name": "kea-dhcp4", "output_options": [{"output": "stdout", "pattern": "%-5p %m\n"}], "severity": "INFO"}]
+        return {"Dhcp4": conf}
+
+    def transport(self):
+        t = self.s.get("transport")
+        return t or ("dedicated" if self.version >= (3, 0, 0) else "agent")
+
+    def check_global(self, fo):
+        m = self.m
+        for i, path in enumerate(m.includes):
+            self.refuse("dhcpd_includes[%d]" % i, "Kea reads one JSON file; %s would not be read" % path)
+        if m.ddns:
+            self.refuse("dhcpd_ddns", "Kea sends DNS updates through kea-dhcp-ddns, which the collection does not configure yet")
+        if m.vocab.definitions:
+            self.refuse("dhcpd_option_definitions", "new options need Kea option-def entries, which are not translated yet")
+        if m.omapi:
+            self.warnings.append("dhcpd_omapi: not used by Kea, which is controlled through its control socket")
+        if fo and m.pxe.enabled and m.pxe.mode == "primary_only":
+            self.warnings.append(
+                "dhcpd_pxe.mode: primary_only works around dhcpd failover; a Kea pair boots clients from both servers, so the PXE pool "
+                "is one more shared pool there%s" % (" (split between the servers, so not kept for PXE clients only)" if self.s["mode"] == "load-balancing" else "")
+            )
+        if fo:
+            mode = self.s["mode"]
+            if fo.split is not None and fo.split != 128 and mode == "load-balancing":
+                if fo.split in (0, 255, 256):
+                    self.problems.append(
+                        ("dhcpd_failover.split", "split %d gives every client to one peer; with Kea that is hot-standby mode: set the kea mode to hot-standby" % fo.split)
+                    )
+                else:
+                    self.warnings.append("dhcpd_failover.split: Kea load balancing always splits clients 50/50; split %d is not kept" % fo.split)
+            if fo.hba is not None and mode == "load-balancing":
+                self.warnings.append("dhcpd_failover.hba: Kea load balancing always splits clients 50/50 by a hash; hba is not kept")
+
+    def user_class(self, k, me):
+        path = k.path
+        if k.subclasses:
+            self.refuse(path + ".subclasses", "Kea has no subclasses; write a class (or host reservations with client-classes) per value")
+        if k.spawn_with:
+            self.refuse(path + ".spawn_with", "Kea does not spawn classes")
+        test = k.kea_test
+        if test is None and k.match is not None and not k.subclasses:
+            try:
+                test = translate_match(k.match)
+            except _Untranslatable as exc:
+                self.problems.append(
+                    (path + ".match", "the kea backend cannot translate %r (%s): give the class kea_test, its test in Kea's expression language" % (k.match, exc))
+                )
+        cls = {"name": k.name}
+        if test:
+            cls["test"] = test
+        self.common(k.scope, path, cls, path + ".statements")
+        out = [cls]
+        if k.scope.boot is not None:
+            self.boot_set(k.scope.boot, path + ".pxe", me, required=False, member=k.name, prefix="NETBOOT_%s" % k.name)
+        return out
+
+    def subnet(self, sub, outer_boot, me, fo):
+        entry = {"id": subnet_id(sub.network), "subnet": str(sub.network)}
+        self.common(sub.scope, sub.path, entry, sub.path + ".statements")
+        sub_boot = sub.scope.boot or outer_boot
+        pools = []
+        pool_boots = set()
+        for pool in sub.pools:
+            boot = pool.scope.boot or sub_boot
+            required = self.boot_set(boot, pool.path + ".pxe" if pool.scope.boot else sub.path + ".pxe", me)
+            pool_boots.add(tuple(required))
+            pools.extend(self.pool(pool, required, fo))
+        if pools:
+            entry["pools"] = pools
+        reservations = [h for h in self.m.hosts if h.address and h.address[0] == "ip" and ipaddress.IPv4Address(h.address[1]) in sub.network]
+        reservations += [h for h in self.m.hosts if h.address and h.address[0] == "host" and self._host_in(h, sub)]
+        if reservations:
+            entry["reservations"] = [self.reservation(h, me) for h in reservations]
+            inherit = [h for h in reservations if not h.boot_file]
+            if inherit and sub_boot is not None:
+                sub_set = self.boot_set(sub_boot, sub.path + ".pxe", me)
+                if pool_boots and pool_boots != {tuple(sub_set)}:
+                    self.problems.append(
+                        (inherit[0].path,
+                         "this reservation takes its boot files from %s, whose pools have boot settings of their own; Kea evaluates the "
+                         "subnet's boot classes before a pool's and keeps the first boot file, so both cannot hold: give the host its own boot_file"
+                         % sub.path)
+                    )
+                elif sub_set:
+                    entry["require-client-classes"] = sub_set
+        return entry
+
+    def _host_in(self, h, sub):
+        found = self.hosts.get(h.address[1])
+        try:
+            return ipaddress.IPv4Address(str(found)) in sub.network
+        except ValueError:
+            return False
+
+    def pool(self, pool, required, fo):
+        path = pool.path
+        if pool.bootp:
+            self.bootp = True
+        if fo and not pool.failover and not pool.pxe_only:
+            self.warnings.append(
+                "%s.failover: a Kea HA pair shares every pool (leases are synchronised), so this pool is served by both servers, not the %s only"
+                % (path, pool.served_by)
+            )
+        self.lease(pool.scope, path, {}, allowed=False)
+        self.raw(pool.scope, path + ".statements")
+        opts = self.options(pool.scope, path + ".options")
+        permit_class = self.permit_class(pool)
+        ranges = ["%s - %s" % (a, b) for a, b in pool.ranges]
+        split = fo is not None and self.s["mode"] == "load-balancing"
+        if pool.pxe_only and not permit_class and not split:
+            permit_class = self.pxe_class()
+        if split and permit_class and not pool.pxe_only:
+            self.refuse(path + ".allow", "in load-balancing mode a pool's one client class is the HA class of its server (Kea %s)" % self.s["version"])
+        out = []
+        if split:
+            for a, b in pool.ranges:
+                size = int(b) - int(a) + 1
+                if size < 2:
+                    self.problems.append((path + ".range", "%s - %s has one address; load balancing splits each range between the peers, so give it two or more" % (a, b)))
+                    continue
+                mid = ipaddress.IPv4Address(int(a) + size // 2 - 1)
+                for name, lo, hi in ((fo.primary.host, a, mid), (fo.secondary.host, mid + 1, b)):
+                    entry = {"pool": "%s - %s" % (lo, hi), self.client_classes_key: self._classes_value("HA_" + name)}
+                    self._pool_extras(entry, opts, required)
+                    out.append(entry)
+            return out
+        for text in ranges:
+            entry = {"pool": text}
+            if permit_class:
+                entry[self.client_classes_key] = self._classes_value(permit_class)
+            self._pool_extras(entry, opts, required)
+            out.append(entry)
+        return out
+
+    def pxe_class(self):
+        """The class of PXE clients (option 60 starts with PXEClient), declared once."""
+        if not any(c["name"] == "NETBOOT_PXE" for c in self.boot_classes):
+            self.boot_classes.insert(0, {"name": "NETBOOT_PXE", "test": _PXE_TEST})
+        return "NETBOOT_PXE"
+
+    def http_class(self):
+        """The class of UEFI HTTP boot clients (option 60 starts with HTTPClient), declared once."""
+        if not any(c["name"] == "NETBOOT_HTTP" for c in self.boot_classes):
+            self.boot_classes.insert(0, {"name": "NETBOOT_HTTP", "test": _HTTP_TEST})
+        return "NETBOOT_HTTP"
+
+    def _classes_value(self, name):
+        return [name] if self.client_classes_key == "client-classes" else name
+
+    @staticmethod
+    def _pool_extras(entry, opts, required):
+        if opts:
+            entry["option-data"] = opts
+        if required:
+            entry["require-client-classes"] = list(required)
+
+    def permit_class(self, pool):
+        permits = [("allow", p) for p in pool.allow] + [("deny", p) for p in pool.deny]
+        if self.m.pxe.enabled and self.m.pxe.mode == "primary_only":
+            # The permits the model adds in this mode (PXE clients to the PXE pool
+            # only, BOOTP there): the mode's warning says what becomes of them.
+            permits = [(v, p) for v, p in permits if not ((p.kind == "members" and p.value in BUILTIN_CLASSES) or p.kind == "bootp")]
+        if not permits:
+            return None
+        words = {("allow", "members"): None, ("allow", "known"): "KNOWN", ("allow", "unknown"): "UNKNOWN",
+                 ("deny", "unknown"): "KNOWN", ("deny", "known"): "UNKNOWN"}
+        if len(permits) > 1:
+            self.refuse(pool.path + ".allow", "a Kea pool takes one client class; this pool has %d permits" % len(permits))
+            return None
+        verb, p = permits[0]
+        if (verb, p.kind) not in words:
+            self.refuse("%s.%s" % (pool.path, verb), "the permit %s %s has no Kea class" % (verb, p.kind))
+            return None
+        if p.kind == "members" and p.value == PXE_CLASS:
+            return self.pxe_class()
+        if p.kind == "members" and p.value == HTTP_CLASS:
+            return self.http_class()
+        return p.value if p.kind == "members" else words[(verb, p.kind)]
+
+    def reservation(self, h, me):
+        r = {"hw-address": h.mac}
+        if h.address:
+            r["ip-address"] = self.address(h.address, h.path + ".address")
+        r["hostname"] = h.name
+        if h.next_server:
+            r["next-server"] = self.address(h.next_server, h.path + ".next_server", me)
+        elif h.boot_file:
+            boot = self.m.pxe.boot if self.m.pxe.enabled else None
+            if boot and boot.next_server:
+                r["next-server"] = self.address(boot.next_server, h.path + ".next_server", me)
+        if h.boot_file:
+            r["boot-file-name"] = h.boot_file
+        self.lease(h.scope, h.path, {}, allowed=False)
+        self.raw(h.scope, h.path + ".statements")
+        opts = self.options(h.scope, h.path + ".options")
+        if opts:
+            r["option-data"] = opts
+        return r
+
+    def hosts_global(self, conf, me):
+        out = [self.reservation(h, me) for h in self.m.hosts if not h.address]
+        if out:
+            conf["reservations-global"] = True
+            conf["reservations-in-subnet"] = True
+            conf["reservations"] = out
+
+    def hooks(self, fo, role):
+        if not fo:
+            return []
+        s = self.s
+        base = s["hooks_path"].rstrip("/")
+        dedicated = self.transport() == "dedicated"
+        peers = []
+        for peer_role, peer in (("primary", fo.primary), ("secondary", fo.secondary)):
+            address = self.address(peer.address, "dhcpd_failover.%s.address" % peer_role)
+            entry = {"name": peer.host, "url": "http://%s:%d/" % (address, s["http_port"]), "role": "standby" if (peer_role == "secondary" and s["mode"] == "hot-standby") else peer_role, "auto-failover": True}
+            peers.append(entry)
+        ha = {
+            "this-server-name": fo.primary.host if role == "primary" else fo.secondary.host,
+            "mode": s["mode"],
+            # dhcpd's failover timers, in milliseconds: a heartbeat every third of max-response-delay
+            # (dhcpd sends its contact messages as often), and the secs after which a client unanswered
+            # by the partner counts as unacked (dhcpd's load balance max seconds).
+            "heartbeat-delay": max(1000, fo.max_response_delay * 1000 // 3),
+            "max-response-delay": fo.max_response_delay * 1000,
+            "max-ack-delay": fo.load_balance_max_seconds * 1000,
+            "max-unacked-clients": int(s["max_unacked_clients"]),
+            "multi-threading": {"enable-multi-threading": dedicated, "http-dedicated-listener": dedicated},
+            "peers": peers,
+        }
+        return [
+            {"library": base + "/libdhcp_lease_cmds.so"},
+            {"library": base + "/libdhcp_ha.so", "parameters": {"high-availability": [ha]}},
+        ]
+
+    def bootp_hook(self):
+        return [{"library": self.s["hooks_path"].rstrip("/") + "/libdhcp_bootp.so"}] if self.bootp else []
+
+    def ctrl_agent(self, role):
+        fo = self.m.failover if role != "standalone" else None
+        host = "127.0.0.1"
+        if fo:
+            me = fo.primary if role == "primary" else fo.secondary
+            host = self.address(me.address, "dhcpd_failover.%s.address" % role) or host
+        return {
+            "Control-agent": {
+                "http-host": host,
+                "http-port": int(self.s["http_port"]),
+                "control-sockets": {"dhcp4": {"socket-type": "unix", "socket-name": self.s["control_socket"]}},
+                "loggers": [{"name": "kea-ctrl-agent", "output_options": [{"output": "stdout", "pattern": "%-5p %m\n"}], "severity": "INFO"}],
+            }
+        }
+
+
+def read_settings(settings):
+    problems = []
+    out = dict(DEFAULT_SETTINGS)
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        raise ModelError([("(settings)", "must be a mapping of Kea settings")])
+    for key, value in settings.items():
+        if key not in DEFAULT_SETTINGS:
+            problems.append(("(settings).%s" % key, "unknown Kea setting; known: %s" % ", ".join(sorted(DEFAULT_SETTINGS))))
+        elif value is not None:
+            out[key] = value
+    if out["mode"] not in HA_MODES:
+        problems.append(("kea_ha_mode", "%r is not a Kea HA mode the collection sets up: use load-balancing or hot-standby" % (out["mode"],)))
+    if out["transport"] not in (None,) + TRANSPORTS:
+        problems.append(("kea_ha_transport", "%r: use agent (the Kea Control Agent) or dedicated (the HA hook's own listener)" % (out["transport"],)))
+    if isinstance(out["interfaces"], str):
+        out["interfaces"] = [out["interfaces"]]
+    if not isinstance(out["interfaces"], list) or not out["interfaces"]:
+        problems.append(("kea_interfaces", "must be a list of interface names"))
+    try:
+        out["http_port"] = int(out["http_port"])
+        out["max_unacked_clients"] = int(out["max_unacked_clients"])
+    except (TypeError, ValueError):
+        problems.append(("kea_ha_http_port", "the port and max_unacked_clients must be whole numbers"))
+    if problems:
+        raise ModelError(problems)
+    version_tuple(out["version"])
+    return out
+
+
+def render_kea(variables, role, hosts=None, settings=None, part="dhcp4", warnings=None):
+    """Each peer's Kea configuration (a mapping) for ``role`` (or a list of roles -> {role: mapping})."""
+    roles = list(role) if isinstance(role, (list, tuple)) else [role]
+    problems = []
+    for one in roles:
+        if one not in ("primary", "secondary", "standalone"):
+            problems.append(("(role)", "%r is not primary, secondary or standalone" % (one,)))
+    if part not in PARTS:
+        problems.append(("(part)", "%r: use dhcp4 or ctrl_agent" % (part,)))
+    if problems:
+        raise ModelError(problems)
+    s = read_settings(settings)
+    model = parse_model(variables, hosts)
+    out = {}
+    found_warnings = list(model.warnings)
+    for one in roles:
+        if one != "standalone" and model.failover is None:
+            raise ModelError([("dhcpd_failover", "role %s needs a failover relationship: set dhcpd_failover, or render with role standalone" % one)])
+        r = _Renderer(model, s, hosts or {}, problems, found_warnings)
+        out[one] = r.dhcp4(one) if part == "dhcp4" else r.ctrl_agent(one)
+        if problems:
+            raise ModelError(_unique(problems))
+    if part == "dhcp4" and "primary" in out and "secondary" in out:
+        pair = check_pair(out["primary"], out["secondary"])
+        if pair:
+            raise ModelError(pair)
+    if warnings is not None:
+        warnings.extend(dict.fromkeys(found_warnings))
+    return out if isinstance(role, (list, tuple)) else out[role]
+
+
+def _unique(problems):
+    return list(dict.fromkeys(problems))
+
+
+# -- what kea-dhcp4 -t does not check ----------------------------------------------
+def _ha(conf, tag):
+    libs = conf.get("Dhcp4", {}).get("hooks-libraries", [])
+    names = [str(lib.get("library", "")).rsplit("/", 1)[-1] for lib in libs]
+    ha = None
+    for lib in libs:
+        if str(lib.get("library", "")).endswith("libdhcp_ha.so"):
+            ha = (lib.get("parameters") or {}).get("high-availability", [None])[0]
+    return names, ha
+
+
+def _subnets(conf):
+    d = conf.get("Dhcp4", {})
+    out = list(d.get("subnet4", []))
+    for sn in d.get("shared-networks", []):
+        out.extend(sn.get("subnet4", []))
+    return out
+
+
+def check_pair(first, second):
+    """Problems of an HA pair that ``kea-dhcp4 -t`` accepts: [(path, message)], empty when none.
+
+    ``first`` and ``second`` are the two servers' configurations (mappings with ``Dhcp4``).
+    """
+    problems = []
+    configs = (("primary", first), ("secondary", second))
+    has = {}
+    for tag, conf in configs:
+        names, ha = _ha(conf, tag)
+        base = "%s:Dhcp4.hooks-libraries" % tag
+        if ha is None:
+            problems.append((base, "libdhcp_ha.so with a high-availability entry is missing"))
+            continue
+        if "libdhcp_lease_cmds.so" not in names:
+            problems.append((base, "libdhcp_lease_cmds.so is missing: the HA hook needs it to send lease updates, and fails only at start"))
+        peers = ha.get("peers") or []
+        peer_names = [p.get("name") for p in peers]
+        if ha.get("this-server-name") not in peer_names:
+            problems.append((base + ".high-availability.this-server-name", "%r is not one of the peers %s" % (ha.get("this-server-name"), peer_names)))
+        if ha.get("mode") not in HA_MODES + ("passive-backup",):
+            problems.append((base + ".high-availability.mode", "%r is not a Kea HA mode (load-balancing, hot-standby)" % ha.get("mode")))
+        for i, p in enumerate(peers):
+            url = str(p.get("url", ""))
+            m = re.match(r"^https?://([^/:]+)(:\d+)?/?$", url)
+            try:
+                ipaddress.ip_address(m.group(1) if m else "")
+            except ValueError:
+                problems.append(("%s.high-availability.peers[%d].url" % (base, i), "%r: the HA hook takes an IP address in a peer URL, not a host name" % url))
+        core_mt = bool(conf["Dhcp4"].get("multi-threading", {}).get("enable-multi-threading", False))
+        hook_mt = bool((ha.get("multi-threading") or {}).get("enable-multi-threading", False))
+        if hook_mt and not core_mt:
+            problems.append((base + ".high-availability.multi-threading", "on in the hook but off in the server: Kea only logs it, and both servers then answer every client"))
+        if ha.get("mode") == "load-balancing":
+            for sub in _subnets(conf):
+                for j, pool in enumerate(sub.get("pools", [])):
+                    classes = pool.get("client-classes") or ([pool["client-class"]] if pool.get("client-class") else [])
+                    if not any(str(c).startswith("HA_") for c in classes):
+                        problems.append(
+                            ("%s:subnet %s.pools[%d]" % (tag, sub.get("subnet"), j),
+                             "in load-balancing mode every pool must be restricted to one server's HA_<name> class, or both servers hand out its addresses")
+                        )
+        has[tag] = ha
+    if len(has) == 2:
+        a, b = has["primary"], has["secondary"]
+        if a.get("this-server-name") == b.get("this-server-name"):
+            problems.append(("secondary:Dhcp4.hooks-libraries.high-availability.this-server-name", "both servers call themselves %r" % a.get("this-server-name")))
+        for key in ("mode", "peers"):
+            if a.get(key) != b.get(key):
+                problems.append(("secondary:Dhcp4.hooks-libraries.high-availability.%s" % key, "differs from the primary's: both servers need the same %s" % key))
+        ids = {tag: {s.get("subnet"): s.get("id") for s in _subnets(conf)} for tag, conf in configs}
+        if ids["primary"] != ids["secondary"]:
+            problems.append(("secondary:Dhcp4.subnet4", "subnet ids differ from the primary's (%s vs %s): clients get offers but no acks" % (ids["primary"], ids["secondary"])))
+    return problems

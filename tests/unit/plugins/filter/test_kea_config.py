@@ -1,0 +1,254 @@
+"""The kea_config filter: both example inventories as Kea HA pairs, real kea-dhcp4 -t, and the HA checks.
+
+`kea-dhcp4 -t` is the real one (Debian's kea-dhcp4-server). The HA mistakes
+below are each shown to pass `kea-dhcp4 -t` and to be refused by the
+collection's pair check, so the check is what stands between them and a host.
+"""
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.netboot.dhcp_failover.plugins.filter.kea_config import FilterModule, kea_config
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_checker import ModelError
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import check_pair, render_kea, translate_match
+
+from tests.unit.helpers import HOSTS, ROOT, example
+
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+KEA = shutil.which("kea-dhcp4") or "/usr/sbin/kea-dhcp4"
+# -t checks that the interfaces exist: the controller's loopback stands in for the host's.
+SETTINGS = {"interfaces": ["lo"]}
+
+
+def kea_t(conf):
+    """Run the real `kea-dhcp4 -t` on a configuration mapping: (exit code, output)."""
+    assert os.path.exists(KEA), "kea-dhcp4 is not installed: apt-get install kea-dhcp4-server"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "kea-dhcp4.conf")
+        with open(path, "w") as fh:
+            json.dump(conf, fh)
+        env = dict(os.environ, KEA_PIDFILE_DIR=tmp, KEA_LOCKFILE_DIR=tmp)
+        res = subprocess.run([KEA, "-t", path], capture_output=True, text=True, env=env, timeout=60, check=False)
+    return res.returncode, res.stdout + res.stderr
+
+
+def pair(description=None, **settings):
+    s = dict(SETTINGS, **settings)
+    return render_kea(description or example(), ["primary", "secondary"], HOSTS, s)
+
+
+def problems_of(description, role=("primary", "secondary"), **settings):
+    with pytest.raises(ModelError) as exc:
+        render_kea(description, list(role), HOSTS, dict(SETTINGS, **settings))
+    return exc.value.problems
+
+
+@pytest.mark.parametrize("inventory", ["example", "example-primary-only"])
+def test_examples_match_golden_and_pass_kea_t(inventory):
+    configs = pair(example(inventory))
+    for role, conf in configs.items():
+        text = json.dumps(conf, indent=2, sort_keys=False) + "\n"
+        golden = os.path.join(GOLDEN, "kea-%s-%s.json" % (inventory, role))
+        if os.environ.get("UPDATE_GOLDEN"):
+            with open(golden, "w") as fh:
+                fh.write(text)
+        with open(golden) as fh:
+            assert text == fh.read(), "rendered config differs from %s (UPDATE_GOLDEN=1 to accept)" % golden
+        code, out = kea_t(conf)
+        assert code == 0, out
+
+
+def test_kea_t_helper_fails_on_what_kea_rejects():
+    conf = pair()["primary"]
+    conf["Dhcp4"]["subnet4"][0]["pools"][0]["pool"] = "10.9.0.1 - 10.9.0.9"  # outside the subnet
+    code, out = kea_t(conf)
+    assert code != 0 and "10.9.0.1" in out
+
+
+def test_filter_is_registered_and_renders_the_agent():
+    assert FilterModule().filters()["kea_config"] is kea_config
+    agent = kea_config(example(), "secondary", HOSTS, SETTINGS, part="ctrl_agent")
+    assert agent["Control-agent"]["http-host"] == "10.4.7.210"
+    assert agent["Control-agent"]["control-sockets"]["dhcp4"]["socket-name"] == "/run/kea/kea4-ctrl-socket"
+
+
+def test_ha_pair_shape():
+    configs = pair()
+    p, s = configs["primary"]["Dhcp4"], configs["secondary"]["Dhcp4"]
+    libs = [lib["library"].rsplit("/", 1)[1] for lib in p["hooks-libraries"]]
+    assert libs == ["libdhcp_lease_cmds.so", "libdhcp_ha.so"]
+    ha_p = p["hooks-libraries"][1]["parameters"]["high-availability"][0]
+    ha_s = s["hooks-libraries"][1]["parameters"]["high-availability"][0]
+    assert (ha_p["this-server-name"], ha_s["this-server-name"]) == ("dhcp1.example.com", "dhcp2.example.com")
+    assert ha_p["peers"] == ha_s["peers"]
+    assert [x["url"] for x in ha_p["peers"]] == ["http://10.4.7.9:8000/", "http://10.4.7.210:8000/"]
+    # dhcpd's timers (seconds) as Kea's (milliseconds).
+    assert (ha_p["max-response-delay"], ha_p["heartbeat-delay"], ha_p["max-ack-delay"]) == (30000, 10000, 3000)
+    # The failover pool is split in halves, one per server's HA class; both peers have the same pools and ids.
+    assert [(x["pool"], x["client-class"]) for x in p["subnet4"][0]["pools"]] == [
+        ("10.4.45.1 - 10.4.45.125", "HA_dhcp1.example.com"),
+        ("10.4.45.126 - 10.4.45.250", "HA_dhcp2.example.com"),
+    ]
+    assert [x["id"] for x in p["subnet4"]] == [x["id"] for x in s["subnet4"]]
+    assert [x["pools"] for x in p["subnet4"]] == [x["pools"] for x in s["subnet4"]]
+    # next_server: self: each peer names itself.
+    assert {c.get("next-server") for c in p["client-classes"]} == {"10.4.7.9"}
+    assert {c.get("next-server") for c in s["client-classes"]} == {"10.4.7.210"}
+
+
+def test_subnet_ids_do_not_move_when_a_subnet_is_added_before():
+    one = example()
+    two = copy.deepcopy(one)
+    two["dhcpd_subnets"].insert(0, {"network": "10.3.0.0/24"})
+    ids_one = {s["subnet"]: s["id"] for s in pair(one)["primary"]["Dhcp4"]["subnet4"]}
+    ids_two = {s["subnet"]: s["id"] for s in pair(two)["secondary"]["Dhcp4"]["subnet4"]}
+    assert ids_two["10.4.0.0/16"] == ids_one["10.4.0.0/16"]
+    assert len(set(ids_two.values())) == 2
+
+
+def test_hot_standby_keeps_pools_whole():
+    configs = pair(mode="hot-standby")
+    p = configs["primary"]["Dhcp4"]
+    assert [x["pool"] for x in p["subnet4"][0]["pools"]] == ["10.4.45.1 - 10.4.45.250"]
+    ha = p["hooks-libraries"][1]["parameters"]["high-availability"][0]
+    assert [x["role"] for x in ha["peers"]] == ["primary", "standby"]
+    assert kea_t(configs["primary"])[0] == 0
+
+
+def test_dedicated_listener_turns_multi_threading_on_in_both_places():
+    conf = pair(transport="dedicated")["primary"]
+    p = conf["Dhcp4"]
+    ha = p["hooks-libraries"][1]["parameters"]["high-availability"][0]
+    assert p["multi-threading"]["enable-multi-threading"] is True
+    assert ha["multi-threading"] == {"enable-multi-threading": True, "http-dedicated-listener": True}
+    assert kea_t(conf)[0] == 0
+
+
+# -- the HA mistakes kea-dhcp4 -t lets through ---------------------------------------
+def _ha(conf):
+    return conf["Dhcp4"]["hooks-libraries"][1]["parameters"]["high-availability"][0]
+
+
+def _wrong_name(p, s):
+    _ha(s)["this-server-name"] = "dhcp3"
+
+
+def _mode_typo(p, s):
+    _ha(p)["mode"] = _ha(s)["mode"] = "load-balanced"
+
+
+def _host_name_url(p, s):
+    for conf in (p, s):
+        _ha(conf)["peers"][1]["url"] = "http://dhcp2.example.com:8000/"
+
+
+def _pool_unrestricted(p, s):
+    for conf in (p, s):
+        del conf["Dhcp4"]["subnet4"][0]["pools"][0]["client-class"]
+
+
+def _ids_differ(p, s):
+    s["Dhcp4"]["subnet4"][0]["id"] = 7
+
+
+def _no_lease_cmds(p, s):
+    for conf in (p, s):
+        conf["Dhcp4"]["hooks-libraries"].pop(0)
+
+
+def _threads_half_on(p, s):
+    _ha(p)["multi-threading"] = {"enable-multi-threading": True, "http-dedicated-listener": True}
+
+
+MISTAKES = {
+    "wrong this-server-name": (_wrong_name, "secondary:Dhcp4.hooks-libraries.high-availability.this-server-name"),
+    "mode typo": (_mode_typo, "primary:Dhcp4.hooks-libraries.high-availability.mode"),
+    "host name in a peer URL": (_host_name_url, "primary:Dhcp4.hooks-libraries.high-availability.peers[1].url"),
+    "pool not restricted to an HA class": (_pool_unrestricted, "primary:subnet 10.4.0.0/16.pools[0]"),
+    "different subnet ids": (_ids_differ, "secondary:Dhcp4.subnet4"),
+    "lease_cmds hook missing": (_no_lease_cmds, "primary:Dhcp4.hooks-libraries"),
+    "multi-threading on in the hook only": (_threads_half_on, "primary:Dhcp4.hooks-libraries.high-availability.multi-threading"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_each_ha_mistake_passes_kea_t_and_is_refused(name):
+    mutate, path = MISTAKES[name]
+    configs = pair()
+    p, s = copy.deepcopy(configs["primary"]), copy.deepcopy(configs["secondary"])
+    assert check_pair(p, s) == []
+    mutate(p, s)
+    for conf in (p, s):
+        code, out = kea_t(conf)
+        assert code == 0, "kea-dhcp4 -t refused it after all (%s):\n%s" % (name, out[-2000:])
+    found = check_pair(p, s)
+    assert path in [x[0] for x in found], found
+
+
+# -- what the description says that Kea cannot -----------------------------------------
+def test_open_model_refusals_name_every_path():
+    with open(os.path.join(GOLDEN, "open-model.yml")) as fh:
+        description = yaml.safe_load(fh)
+    found = dict(problems_of(description))
+    for path in ("dhcpd_statements[0]", "dhcpd_includes[0]", "dhcpd_ddns", "dhcpd_option_definitions",
+                 "dhcpd_classes[0].statements[0]", "dhcpd_shared_networks[0].statements[0]"):
+        assert path in found, sorted(found)
+    assert all("Kea" in message for message in found.values())
+
+
+def test_settings_and_input_refused_with_their_names():
+    assert [p for p, dummy in problems_of(example(), mode="load-balanced")] == ["kea_ha_mode"]
+    description = example()
+    description["dhcpd_failover"]["secondary"]["address"] = "dhcp2.elsewhere.example"
+    found = dict(problems_of(description))
+    assert "IPv4" in found["dhcpd_failover.secondary.address"]
+    description = example()
+    description["dhcpd_subnets"][0]["pools"][0]["range"] = "10.4.45.1 10.4.45.1"
+    assert "dhcpd_subnets[0].pools[0].range" in dict(problems_of(description))
+
+
+def test_split_255_asks_for_hot_standby():
+    description = example()
+    description["dhcpd_failover"]["split"] = 255
+    assert "hot-standby" in dict(problems_of(description))["dhcpd_failover.split"]
+    pair(description, mode="hot-standby")
+
+
+def test_filter_error_and_warnings():
+    description = example("example-primary-only")
+    with pytest.raises(AnsibleFilterError, match="kea_ha_mode"):
+        kea_config(description, "primary", HOSTS, dict(SETTINGS, mode="x"))
+    warnings = []
+    render_kea(description, ["primary", "secondary"], HOSTS, SETTINGS, warnings=warnings)
+    assert any(w.startswith("dhcpd_pxe.mode") for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "expr, kea",
+    [
+        ('option user-class = "lab"', "option[77].hex == 'lab'"),
+        ('substring (option vendor-class-identifier, 0, 9) = "PXEClient"', "substring(option[60].hex,0,9) == 'PXEClient'"),
+        ("exists user-class and not option pxe-system-type = 00:07", "option[77].exists and not option[93].hex == 0x0007"),
+        ('option host-name = "a" or (option host-name = "b")', "option[12].hex == 'a' or (option[12].hex == 'b')"),
+    ],
+)
+def test_match_translation(expr, kea):
+    assert translate_match(expr) == kea
+
+
+def test_untranslatable_match_asks_for_kea_test():
+    description = example()
+    description["dhcpd_classes"] = [{"name": "odd", "match": "pick-first-value (option host-name, \"x\") = \"x\""}]
+    assert "kea_test" in dict(problems_of(description))["dhcpd_classes[0].match"]
+    description["dhcpd_classes"][0]["kea_test"] = "option[12].hex == 'x'"
+    configs = pair(description)
+    assert {"name": "odd", "test": "option[12].hex == 'x'"} in configs["primary"]["Dhcp4"]["client-classes"]
+    assert kea_t(configs["primary"])[0] == 0
