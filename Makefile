@@ -14,7 +14,8 @@ export PY_COLORS ?= 0
 APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux syslinux-common \
 	grub-efi-amd64-signed shim-signed qemu-system-x86 ipxe-qemu ovmf seabios \
 	podman runc netavark aardvark-dns iptables mmdebstrap uidmap \
-	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils openssh-client
+	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils openssh-client \
+	kea-dhcp4-server kea-ctrl-agent
 
 .PHONY: help deps venv collection image lint unit lab lab-long test demo bench bench-render bench-converge clean
 
@@ -54,6 +55,8 @@ lint: venv collection
 	for p in playbooks/*.yml; do ansible-playbook -i inventories/example --syntax-check $$p >/dev/null; done
 	for p in playbooks/*.yml; do ansible-playbook -i inventories/example-primary-only --syntax-check $$p >/dev/null; done
 	ansible-doc -t filter netboot.dhcp_failover.dhcpd_config >/dev/null
+	ansible-doc -t filter netboot.dhcp_failover.kea_config >/dev/null
+	ansible-doc -t module netboot.dhcp_failover.kea_ha >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcpd_failover_state >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcpd_check >/dev/null
 	ansible-doc -t module netboot.dhcp_failover.dhcp_probe >/dev/null

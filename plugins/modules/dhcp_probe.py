@@ -58,6 +58,13 @@ options:
         (3 by default), both failover peers answer every client, so one probe hears from both.
     type: int
     default: 10
+  attempts:
+    description:
+      - How many clients of each kind (each with its own MAC) to ask as, at most, until every server of
+        O(expect_servers) has answered one. A Kea pair in load-balancing mode answers each client from one
+        server only, whatever its C(secs); an ISC failover pair answers the first client from both peers.
+    type: int
+    default: 1
   expect_servers:
     description:
       - DHCP servers that must answer every kind of client, name to address (the server identifier
@@ -245,7 +252,7 @@ def tftp_read(server, filename, timeout=3.0, max_bytes=64 << 20, blksize=1428):
         sock.close()
 
 
-def probe(interface, kinds, timeout, mac_prefix, secs=0):
+def probe(interface, kinds, timeout, mac_prefix, secs=0, attempts=1, expect=()):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
@@ -254,34 +261,45 @@ def probe(interface, kinds, timeout, mac_prefix, secs=0):
     results = []
     try:
         for kind in kinds:
-            mac = "%s:%02x" % (mac_prefix, KINDS[kind])
-            xid = random.getrandbits(32)
-            packet = discover_packet(mac, xid, kind, secs)
-            # Like a real client, send the DISCOVER again halfway through:
-            # one lost broadcast must not read as a silent server.
-            resend = [time.monotonic() + timeout / 2]
-            sock.sendto(packet, ("255.255.255.255", 67))
-            offers, deadline = {}, time.monotonic() + timeout
-            while True:
-                now = time.monotonic()
-                if resend and now >= resend[0]:
-                    resend.pop()
-                    sock.sendto(packet, ("255.255.255.255", 67))
-                left = min([deadline] + resend) - now
-                if now >= deadline:
+            offers = {}
+            for attempt in range(max(1, attempts)):
+                # Attempt 0 keeps the documented MAC; later ones change the fifth byte.
+                prefix = mac_prefix if attempt == 0 else "%s:%02x" % (mac_prefix.rsplit(":", 1)[0], attempt)
+                mac = "%s:%02x" % (prefix, KINDS[kind])
+                _ask(sock, mac, kind, secs, timeout, offers, expect)
+                if not expect or set(expect) <= set(offers):
                     break
-                ready, dummy, dummy = select.select([sock], [], [], max(left, 0))
-                if not ready:
-                    continue
-                reply = parse_reply(sock.recvfrom(4096)[0])
-                if reply and reply["xid"] == xid and reply["type"] == "OFFER":
-                    reply.pop("xid")
-                    reply.pop("type")
-                    offers.setdefault(reply["server_id"], reply)
             results.append({"kind": kind, "mac": mac, "offers": sorted(offers.values(), key=lambda o: o["server_id"] or "")})
     finally:
         sock.close()
     return results
+
+
+def _ask(sock, mac, kind, secs, timeout, offers, expect):
+    """One client's DISCOVER; add each server's first offer to ``offers`` (server id -> offer)."""
+    xid = random.getrandbits(32)
+    packet = discover_packet(mac, xid, kind, secs)
+    # Like a real client, send the DISCOVER again halfway through:
+    # one lost broadcast must not read as a silent server.
+    resend = [time.monotonic() + timeout / 2]
+    sock.sendto(packet, ("255.255.255.255", 67))
+    deadline = time.monotonic() + timeout
+    while True:
+        now = time.monotonic()
+        if resend and now >= resend[0]:
+            resend.pop()
+            sock.sendto(packet, ("255.255.255.255", 67))
+        left = min([deadline] + resend) - now
+        if now >= deadline or (expect and set(expect) <= set(offers)):
+            break
+        ready, dummy, dummy = select.select([sock], [], [], max(left, 0))
+        if not ready:
+            continue
+        reply = parse_reply(sock.recvfrom(4096)[0])
+        if reply and reply["xid"] == xid and reply["type"] == "OFFER":
+            reply.pop("xid")
+            reply.pop("type")
+            offers.setdefault(reply["server_id"], reply)
 
 
 def fetch_files(clients, timeout, max_bytes, tftp_servers=()):
@@ -366,6 +384,7 @@ def main():
             mac_prefix=dict(type="str", default="02:6e:62:00:00"),
             max_bytes=dict(type="int", default=64 << 20),
             secs=dict(type="int", default=10),
+            attempts=dict(type="int", default=1),
             expect_servers=dict(type="dict", default={}),
             tftp_servers=dict(type="dict", default={}),
             reference=dict(type="dict", default={}),
@@ -376,7 +395,8 @@ def main():
     if not os.path.exists("/sys/class/net/%s" % p["interface"]):
         module.fail_json(msg="no network interface %r on this host" % p["interface"])
     try:
-        clients = probe(p["interface"], p["clients"], p["timeout"], p["mac_prefix"], p["secs"])
+        clients = probe(p["interface"], p["clients"], p["timeout"], p["mac_prefix"], p["secs"], p["attempts"],
+                        [str(v) for v in p["expect_servers"].values()])
     except OSError as exc:
         module.fail_json(
             msg="could not broadcast on %s from UDP port 68 (%s): run as root, and stop a DHCP client that holds port 68" % (p["interface"], exc)

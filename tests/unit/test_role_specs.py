@@ -44,7 +44,7 @@ def test_argument_spec_matches_defaults(role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_variables_carry_the_role_prefix(role):
-    prefix = {"tftp_server": "tftp_server_", "common": "common_"}.get(role, "dhcpd_")
+    prefix = {"tftp_server": "tftp_server_", "common": "common_", "kea": "kea_"}.get(role, "dhcpd_")
     for name in load(role, "defaults", "main.yml") or {}:
         assert name.startswith(prefix), name
     for name in load(role, "vars", "main.yml") or {}:
