@@ -16,7 +16,7 @@ description:
   - C(state) reads the server's HA state (C(ha-heartbeat)); C(wait) polls it every 0.2 s until it is one of O(states).
   - C(maintenance) asks the partner to take over every client (C(ha-maintenance-start)).
   - C(resume_partner) waits until this server has synced its leases (state C(ready) or later), then lets the
-    partner answer again at once (C(dhcp-enable) with origin C(ha-partner)): Kea 2.2 pauses the partner for the
+    partner answer again at once (C(dhcp-enable) with origin C(ha-partner)), since Kea 2.2 pauses the partner for the
     sync and leaves it paused until the next heartbeat.
 options:
   url:
@@ -79,10 +79,10 @@ waited:
 
 import json
 import time
-import urllib.error
-import urllib.request
+from urllib.error import URLError
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
 
 
 def send(url, command, arguments=None, timeout=5):
@@ -90,16 +90,15 @@ def send(url, command, arguments=None, timeout=5):
     body = {"command": command, "service": ["dhcp4"]}
     if arguments is not None:
         body["arguments"] = arguments
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as answer:
-        data = json.loads(answer.read().decode())
+    answer = open_url(url, data=json.dumps(body), headers={"Content-Type": "application/json"}, method="POST", timeout=timeout)
+    data = json.loads(answer.read().decode())
     return data[0] if isinstance(data, list) and data else data
 
 
 def state_of(url):
     try:
         answer = send(url, "ha-heartbeat", timeout=2)
-    except (OSError, ValueError, urllib.error.URLError):
+    except (OSError, ValueError, URLError):
         return "unreachable"
     if answer.get("result") != 0:
         return "unreachable"
@@ -134,19 +133,21 @@ def main():
     if action == "wait":
         state, waited = wait_for(p["url"], p["states"], p["timeout"])
         if state not in p["states"]:
-            module.fail_json(msg="%s did not reach %s in %d s (state %s)" % (p["url"], " or ".join(p["states"]), p["timeout"], state),
-                             state=state, waited=waited)
+            module.fail_json(
+                msg="%s did not reach %s in %d s (state %s)" % (p["url"], " or ".join(p["states"]), p["timeout"], state), state=state, waited=waited
+            )
         module.exit_json(changed=False, state=state, waited=waited)
     try:
         if action == "maintenance":
             answer = send(p["partner_url"], "ha-maintenance-start")
-            module.exit_json(changed=answer.get("result") == 0, state=state_of(p["url"]), result=answer.get("result"),
-                             text=answer.get("text", ""), waited=0.0)
+            module.exit_json(
+                changed=answer.get("result") == 0, state=state_of(p["url"]), result=answer.get("result"), text=answer.get("text", ""), waited=0.0
+            )
         state, waited = wait_for(p["url"], ["ready"] + p["states"], p["timeout"])
         if state not in ["ready"] + p["states"]:
             module.fail_json(msg="%s did not sync its leases in %d s (state %s)" % (p["url"], p["timeout"], state), state=state, waited=waited)
         answer = send(p["partner_url"], "dhcp-enable", {"origin": "ha-partner"})
-    except (OSError, ValueError, urllib.error.URLError) as exc:
+    except (OSError, ValueError, URLError) as exc:
         module.fail_json(msg="Kea did not answer %s: %s" % (action, exc), state=state_of(p["url"]), waited=0.0)
     module.exit_json(changed=False, state=state, result=answer.get("result"), text=answer.get("text", ""), waited=waited)
 

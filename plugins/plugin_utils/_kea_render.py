@@ -91,7 +91,9 @@ def subnet_id(network):
 
 
 # -- dhcpd match expressions -> Kea test expressions --------------------------
-_TOKEN_RE = re.compile(r'\s*(?:(?P<str>"[^"]*")|(?P<hex>[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2})+)|(?P<num>\d+)|(?P<word>[A-Za-z][A-Za-z0-9_.-]*)|(?P<op>!=|=|\(|\)|,))')
+_TOKEN_RE = re.compile(
+    r'\s*(?:(?P<str>"[^"]*")|(?P<hex>[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2})+)|(?P<num>\d+)|(?P<word>[A-Za-z][A-Za-z0-9_.-]*)|(?P<op>!=|=|\(|\)|,))'
+)
 
 
 class _Untranslatable(ValueError):
@@ -191,7 +193,7 @@ def translate_match(expr):
 
     result = disjunction()
     if peek()[0] is not None:
-        raise _Untranslatable("cannot read %r" % " ".join(t[1] for t in tokens[i[0]:]))
+        raise _Untranslatable("cannot read %r" % " ".join(t[1] for t in tokens[i[0] :]))
     del out
     return result
 
@@ -242,8 +244,11 @@ class _Renderer:
             return str(ipaddress.IPv4Address(found))
         except ValueError:
             self.problems.append(
-                (path, "%s is a DNS name; Kea takes only IPv4 addresses here (HA peer URLs and next-server alike): "
-                       "give the address, or make it an inventory host with ansible_host" % atom[1])
+                (
+                    path,
+                    "%s is a DNS name; Kea takes only IPv4 addresses here (HA peer URLs and next-server alike): "
+                    "give the address, or make it an inventory host with ansible_host" % atom[1],
+                )
             )
             return None
 
@@ -404,14 +409,18 @@ class _Renderer:
         if fo and m.pxe.enabled and m.pxe.mode == "primary_only":
             self.warnings.append(
                 "dhcpd_pxe.mode: primary_only works around dhcpd failover; a Kea pair boots clients from both servers, so the PXE pool "
-                "is one more shared pool there%s" % (" (split between the servers, so not kept for PXE clients only)" if self.s["mode"] == "load-balancing" else "")
+                "is one more shared pool there%s"
+                % (" (split between the servers, so not kept for PXE clients only)" if self.s["mode"] == "load-balancing" else "")
             )
         if fo:
             mode = self.s["mode"]
             if fo.split is not None and fo.split != 128 and mode == "load-balancing":
                 if fo.split in (0, 255, 256):
                     self.problems.append(
-                        ("dhcpd_failover.split", "split %d gives every client to one peer; with Kea that is hot-standby mode: set the kea mode to hot-standby" % fo.split)
+                        (
+                            "dhcpd_failover.split",
+                            "split %d gives every client to one peer; with Kea that is hot-standby mode: set the kea mode to hot-standby" % fo.split,
+                        )
                     )
                 else:
                     self.warnings.append("dhcpd_failover.split: Kea load balancing always splits clients 50/50; split %d is not kept" % fo.split)
@@ -430,7 +439,10 @@ class _Renderer:
                 test = translate_match(k.match)
             except _Untranslatable as exc:
                 self.problems.append(
-                    (path + ".match", "the kea backend cannot translate %r (%s): give the class kea_test, its test in Kea's expression language" % (k.match, exc))
+                    (
+                        path + ".match",
+                        "the kea backend cannot translate %r (%s): give the class kea_test, its test in Kea's expression language" % (k.match, exc),
+                    )
                 )
         cls = {"name": k.name}
         if test:
@@ -463,10 +475,12 @@ class _Renderer:
                 sub_set = self.boot_set(sub_boot, sub.path + ".pxe", me)
                 if pool_boots and pool_boots != {tuple(sub_set)}:
                     self.problems.append(
-                        (inherit[0].path,
-                         "this reservation takes its boot files from %s, whose pools have boot settings of their own; Kea evaluates the "
-                         "subnet's boot classes before a pool's and keeps the first boot file, so both cannot hold: give the host its own boot_file"
-                         % sub.path)
+                        (
+                            inherit[0].path,
+                            "this reservation takes its boot files from %s, whose pools have boot settings of their own; Kea evaluates the "
+                            "subnet's boot classes before a pool's and keeps the first boot file, so both cannot hold: give the host its own boot_file"
+                            % sub.path,
+                        )
                     )
                 elif sub_set:
                     entry["require-client-classes"] = sub_set
@@ -497,13 +511,20 @@ class _Renderer:
         if pool.pxe_only and not permit_class and not split:
             permit_class = self.pxe_class()
         if split and permit_class and not pool.pxe_only:
-            self.refuse(path + ".allow", "in load-balancing mode a pool's one client class is the HA class of its server (Kea %s)" % self.s["version"])
+            self.refuse(
+                path + ".allow", "in load-balancing mode a pool's one client class is the HA class of its server (Kea %s)" % self.s["version"]
+            )
         out = []
         if split:
             for a, b in pool.ranges:
                 size = int(b) - int(a) + 1
                 if size < 2:
-                    self.problems.append((path + ".range", "%s - %s has one address; load balancing splits each range between the peers, so give it two or more" % (a, b)))
+                    self.problems.append(
+                        (
+                            path + ".range",
+                            "%s - %s has one address; load balancing splits each range between the peers, so give it two or more" % (a, b),
+                        )
+                    )
                     continue
                 mid = ipaddress.IPv4Address(int(a) + size // 2 - 1)
                 for name, lo, hi in ((fo.primary.host, a, mid), (fo.secondary.host, mid + 1, b)):
@@ -549,8 +570,13 @@ class _Renderer:
             permits = [(v, p) for v, p in permits if not ((p.kind == "members" and p.value in BUILTIN_CLASSES) or p.kind == "bootp")]
         if not permits:
             return None
-        words = {("allow", "members"): None, ("allow", "known"): "KNOWN", ("allow", "unknown"): "UNKNOWN",
-                 ("deny", "unknown"): "KNOWN", ("deny", "known"): "UNKNOWN"}
+        words = {
+            ("allow", "members"): None,
+            ("allow", "known"): "KNOWN",
+            ("allow", "unknown"): "UNKNOWN",
+            ("deny", "unknown"): "KNOWN",
+            ("deny", "known"): "UNKNOWN",
+        }
         if len(permits) > 1:
             self.refuse(pool.path + ".allow", "a Kea pool takes one client class; this pool has %d permits" % len(permits))
             return None
@@ -600,7 +626,12 @@ class _Renderer:
         peers = []
         for peer_role, peer in (("primary", fo.primary), ("secondary", fo.secondary)):
             address = self.address(peer.address, "dhcpd_failover.%s.address" % peer_role)
-            entry = {"name": peer.host, "url": "http://%s:%d/" % (address, s["http_port"]), "role": "standby" if (peer_role == "secondary" and s["mode"] == "hot-standby") else peer_role, "auto-failover": True}
+            entry = {
+                "name": peer.host,
+                "url": "http://%s:%d/" % (address, s["http_port"]),
+                "role": "standby" if (peer_role == "secondary" and s["mode"] == "hot-standby") else peer_role,
+                "auto-failover": True,
+            }
             peers.append(entry)
         ha = {
             "this-server-name": fo.primary.host if role == "primary" else fo.secondary.host,
@@ -743,7 +774,9 @@ def check_pair(first, second):
         peers = ha.get("peers") or []
         peer_names = [p.get("name") for p in peers]
         if ha.get("this-server-name") not in peer_names:
-            problems.append((base + ".high-availability.this-server-name", "%r is not one of the peers %s" % (ha.get("this-server-name"), peer_names)))
+            problems.append(
+                (base + ".high-availability.this-server-name", "%r is not one of the peers %s" % (ha.get("this-server-name"), peer_names))
+            )
         if ha.get("mode") not in HA_MODES + ("passive-backup",):
             problems.append((base + ".high-availability.mode", "%r is not a Kea HA mode (load-balancing, hot-standby)" % ha.get("mode")))
         for i, p in enumerate(peers):
@@ -752,29 +785,47 @@ def check_pair(first, second):
             try:
                 ipaddress.ip_address(m.group(1) if m else "")
             except ValueError:
-                problems.append(("%s.high-availability.peers[%d].url" % (base, i), "%r: the HA hook takes an IP address in a peer URL, not a host name" % url))
+                problems.append(
+                    ("%s.high-availability.peers[%d].url" % (base, i), "%r: the HA hook takes an IP address in a peer URL, not a host name" % url)
+                )
         core_mt = bool(conf["Dhcp4"].get("multi-threading", {}).get("enable-multi-threading", False))
         hook_mt = bool((ha.get("multi-threading") or {}).get("enable-multi-threading", False))
         if hook_mt and not core_mt:
-            problems.append((base + ".high-availability.multi-threading", "on in the hook but off in the server: Kea only logs it, and both servers then answer every client"))
+            problems.append(
+                (
+                    base + ".high-availability.multi-threading",
+                    "on in the hook but off in the server: Kea only logs it, and both servers then answer every client",
+                )
+            )
         if ha.get("mode") == "load-balancing":
             for sub in _subnets(conf):
                 for j, pool in enumerate(sub.get("pools", [])):
                     classes = pool.get("client-classes") or ([pool["client-class"]] if pool.get("client-class") else [])
                     if not any(str(c).startswith("HA_") for c in classes):
                         problems.append(
-                            ("%s:subnet %s.pools[%d]" % (tag, sub.get("subnet"), j),
-                             "in load-balancing mode every pool must be restricted to one server's HA_<name> class, or both servers hand out its addresses")
+                            (
+                                "%s:subnet %s.pools[%d]" % (tag, sub.get("subnet"), j),
+                                "in load-balancing mode every pool must be restricted to one server's HA_<name> class, or both servers hand out its addresses",
+                            )
                         )
         has[tag] = ha
     if len(has) == 2:
         a, b = has["primary"], has["secondary"]
         if a.get("this-server-name") == b.get("this-server-name"):
-            problems.append(("secondary:Dhcp4.hooks-libraries.high-availability.this-server-name", "both servers call themselves %r" % a.get("this-server-name")))
+            problems.append(
+                ("secondary:Dhcp4.hooks-libraries.high-availability.this-server-name", "both servers call themselves %r" % a.get("this-server-name"))
+            )
         for key in ("mode", "peers"):
             if a.get(key) != b.get(key):
-                problems.append(("secondary:Dhcp4.hooks-libraries.high-availability.%s" % key, "differs from the primary's: both servers need the same %s" % key))
+                problems.append(
+                    ("secondary:Dhcp4.hooks-libraries.high-availability.%s" % key, "differs from the primary's: both servers need the same %s" % key)
+                )
         ids = {tag: {s.get("subnet"): s.get("id") for s in _subnets(conf)} for tag, conf in configs}
         if ids["primary"] != ids["secondary"]:
-            problems.append(("secondary:Dhcp4.subnet4", "subnet ids differ from the primary's (%s vs %s): clients get offers but no acks" % (ids["primary"], ids["secondary"])))
+            problems.append(
+                (
+                    "secondary:Dhcp4.subnet4",
+                    "subnet ids differ from the primary's (%s vs %s): clients get offers but no acks" % (ids["primary"], ids["secondary"]),
+                )
+            )
     return problems

@@ -39,9 +39,11 @@ def report(line):
 
 def ha_state(lab, peer):
     """The peer's HA state, asked through its Control Agent (ha-heartbeat) from the peer itself."""
-    cmd = ("python3 -c \"import json,urllib.request;print(json.loads(urllib.request.urlopen(urllib.request.Request("
-           "'http://%s:8000/',data=b'{\\\"command\\\":\\\"ha-heartbeat\\\",\\\"service\\\":[\\\"dhcp4\\\"]}',"
-           "headers={'Content-Type':'application/json'}),timeout=5).read())[0]['arguments']['state'])\"" % PEERS[peer])
+    cmd = (
+        'python3 -c "import json,urllib.request;print(json.loads(urllib.request.urlopen(urllib.request.Request('
+        '\'http://%s:8000/\',data=b\'{\\"command\\":\\"ha-heartbeat\\",\\"service\\":[\\"dhcp4\\"]}\','
+        "headers={'Content-Type':'application/json'}),timeout=5).read())[0]['arguments']['state'])\"" % PEERS[peer]
+    )
     out = lab.hosts[peer].run(cmd)
     return out.stdout.strip() if out.rc == 0 else "unreachable"
 
@@ -117,6 +119,17 @@ def test_a_lease_reaches_the_partner(kea):
     assert sorted(holders) == sorted(PEERS), "lease of %s only on %s" % (mac, holders)
 
 
+def test_verify_playbook_proves_the_kea_pair(kea):
+    """playbooks/verify.yml works against either backend: every kind of client
+    answered by both Kea servers, every offered boot file read over TFTP."""
+    run = kea.play("verify.yml", "-e", "dhcp_backend=kea")
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-4000:]
+    for label in ("plain DHCP", "BIOS PXE", "UEFI x64", "iPXE"):
+        for peer in PEERS:
+            assert any(line.strip().strip('",').startswith(label) and " %s " % peer in line for line in out.splitlines()), (label, peer, out[-3000:])
+
+
 def test_uefi_vm_boots_through_kea(kea, tmp_path):
     marker = kea.vars["tftp_server_menu_title"]
     for attempt, timeout in ((1, 60), (2, 150)):
@@ -173,12 +186,12 @@ def test_a_rolling_change_leaves_no_client_unanswered_for_long(kea):
     kea.hosts["client1"].run("rm -f /tmp/kea-roll.json /tmp/kea-roll.stop")
     probe = kea.hosts["client1"].run(
         "nohup python3 /usr/local/bin/dhcp_probe watch --iface eth0 --duration 300 --interval 0.3 --wait 1 --clients 16"
-        " --out /tmp/kea-roll.json --stop-file /tmp/kea-roll.stop >/dev/null 2>&1 &")
+        " --out /tmp/kea-roll.json --stop-file /tmp/kea-roll.stop >/dev/null 2>&1 &"
+    )
     assert probe.rc == 0
     time.sleep(2)
     try:
-        run = kea.play("dhcp_failover.yml", "-e", "dhcp_backend=kea", "-e", "kea_ha_max_unacked_clients=2",
-                       "-e", "dhcpd_default_lease_time=900")
+        run = kea.play("dhcp_failover.yml", "-e", "dhcp_backend=kea", "-e", "kea_ha_max_unacked_clients=2", "-e", "dhcpd_default_lease_time=900")
         assert run.returncode == 0, run.stdout[-4000:]
         assert "Stop Kea (the partner has taken over its clients)" in run.stdout
         time.sleep(2)

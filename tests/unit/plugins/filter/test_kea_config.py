@@ -198,8 +198,14 @@ def test_open_model_refusals_name_every_path():
     with open(os.path.join(GOLDEN, "open-model.yml")) as fh:
         description = yaml.safe_load(fh)
     found = dict(problems_of(description))
-    for path in ("dhcpd_statements[0]", "dhcpd_includes[0]", "dhcpd_ddns", "dhcpd_option_definitions",
-                 "dhcpd_classes[0].statements[0]", "dhcpd_shared_networks[0].statements[0]"):
+    for path in (
+        "dhcpd_statements[0]",
+        "dhcpd_includes[0]",
+        "dhcpd_ddns",
+        "dhcpd_option_definitions",
+        "dhcpd_classes[0].statements[0]",
+        "dhcpd_shared_networks[0].statements[0]",
+    ):
         assert path in found, sorted(found)
     assert all("Kea" in message for message in found.values())
 
@@ -246,7 +252,7 @@ def test_match_translation(expr, kea):
 
 def test_untranslatable_match_asks_for_kea_test():
     description = example()
-    description["dhcpd_classes"] = [{"name": "odd", "match": "pick-first-value (option host-name, \"x\") = \"x\""}]
+    description["dhcpd_classes"] = [{"name": "odd", "match": 'pick-first-value (option host-name, "x") = "x"'}]
     assert "kea_test" in dict(problems_of(description))["dhcpd_classes[0].match"]
     description["dhcpd_classes"][0]["kea_test"] = "option[12].hex == 'x'"
     configs = pair(description)
