@@ -12,7 +12,7 @@ import difflib
 import ipaddress
 import re
 
-from ._dhcpd_types import check_text, read_address
+from ._dhcpd_types import check_text, ipv4_int, read_address
 
 NAME_RE = _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
@@ -121,6 +121,10 @@ class Checker:
 
     def ip(self, value, path):
         """A literal IPv4 address (for checks that need one)."""
+        if isinstance(value, str):
+            number = ipv4_int(value.strip())
+            if number is not None:
+                return ipaddress.IPv4Address(number)
         try:
             return ipaddress.IPv4Address(str(value).strip())
         except (ipaddress.AddressValueError, ValueError):

@@ -15,7 +15,7 @@ from bisect import bisect_right
 
 from ._dhcpd_checker import NAME_RE as _NAME_RE, did_you_mean
 from ._dhcpd_cross import Spans
-from ._dhcpd_results import DDNS_STYLES, KEY_ALGORITHMS, NO_SCOPE, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, Scope
+from ._dhcpd_results import DDNS_STYLES, KEY_ALGORITHMS, NO_SCOPE, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, PlainHosts, Scope
 from ._dhcpd_scope import read_address_setting, read_scope
 from ._dhcpd_sections import global_boot
 from ._dhcpd_types import IPV4_RE, is_domain
@@ -155,10 +155,7 @@ def _read_plain_hosts(items, networks, ranges):
         i = bisect_right(rstarts, x) - 1
         if i >= 0 and x <= rspans[i][1]:
             return None
-    return [
-        HostReservation("dhcpd_hosts[%d]" % i, name, mac, None if a is None else ("ip", a), None, None, NO_SCOPE)
-        for i, (name, mac, a) in enumerate(zip(names, macs, addrs))
-    ]
+    return PlainHosts(names, macs, addrs)
 
 
 def _all_match(pattern, values):

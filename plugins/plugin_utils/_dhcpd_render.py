@@ -21,7 +21,7 @@ from __future__ import annotations
 from ._dhcpd_model import parse_keys, parse_model
 from ._dhcpd_checker import ModelError
 from ._dhcpd_types import describe
-from ._dhcpd_results import ARCHES, HTTP_ARCHES, HTTP_CLASS, NO_SCOPE, PEER_ROLES, PXE_CLASS, SELF
+from ._dhcpd_results import ARCHES, HTTP_ARCHES, HTTP_CLASS, NO_SCOPE, PEER_ROLES, PXE_CLASS, SELF, PlainHosts
 
 IND = "    "
 DEFAULT_SECRETS_PATH = "/etc/dhcp/dhcpd.secrets.conf"
@@ -181,7 +181,15 @@ class _Writer:
             self.out()
             self.out(0, "# Reservations, identical on both peers.")
             add, mac_line, address_line = self.lines.append, IND + "hardware ethernet %s;", IND + "fixed-address %s;"
-            for h in m.hosts:
+            if isinstance(m.hosts, PlainHosts):
+                # Only names, MACs and addresses: written straight from the lists.
+                with_address = "host %s {\n" + mac_line + "\n" + address_line + "\n}"
+                without = "host %s {\n" + mac_line + "\n}"
+                self.lines.extend(
+                    with_address % (n, mac, a) if a is not None else without % (n, mac)
+                    for n, mac, a in zip(m.hosts.names, m.hosts.macs, m.hosts.addrs)
+                )
+            for h in () if isinstance(m.hosts, PlainHosts) else m.hosts:
                 if h.next_server is None and h.boot_file is None and h.scope is NO_SCOPE:
                     # Most reservations: name, MAC and perhaps an address.
                     add("host %s {" % h.name)

@@ -148,6 +148,36 @@ class HostReservation:
     scope: Scope
 
 
+class PlainHosts:
+    """Reservations that have only a name, a MAC and perhaps an IPv4 address
+    (most of a large site), kept as three lists; read as a sequence of
+    HostReservation, made when first asked for. The renderer writes them
+    straight from the lists."""
+
+    __slots__ = ("names", "macs", "addrs", "_items")
+
+    def __init__(self, names, macs, addrs):
+        self.names, self.macs, self.addrs = names, macs, addrs
+        self._items = None
+
+    def _built(self):
+        if self._items is None:
+            self._items = [
+                HostReservation("dhcpd_hosts[%d]" % i, name, mac, None if a is None else ("ip", a), None, None, NO_SCOPE)
+                for i, (name, mac, a) in enumerate(zip(self.names, self.macs, self.addrs))
+            ]
+        return self._items
+
+    def __len__(self):
+        return len(self.names)
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __getitem__(self, index):
+        return self._built()[index]
+
+
 @dataclass
 class Subclass:
     value: tuple  # ("text", ...) or ("hex", ...)
