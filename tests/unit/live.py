@@ -53,13 +53,7 @@ class Lab:
 
     def __exit__(self, *exc):
         for proc in self.procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            _stop(proc)
         for ns in (self.server, self.client):
             subprocess.run(["ip", "netns", "delete", ns], capture_output=True, check=False)
         shutil.rmtree(self.tmp, ignore_errors=True)

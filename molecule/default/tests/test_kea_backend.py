@@ -8,6 +8,7 @@ partner, and a stopped server's clients are taken over. The fixture converges
 the lab back to ISC dhcpd afterwards, which is the way back a site would take.
 """
 
+import contextlib
 import json
 import os
 import sys
@@ -59,13 +60,50 @@ def wait_ha(lab, peer, state, timeout=90):
         time.sleep(1)
 
 
+@contextlib.contextmanager
+def watching(lab, name):
+    """A probe in client1 every 0.3 s (16 MACs in turn) while the block runs; yields the list it fills."""
+    out, stop = "/tmp/%s.json" % name, "/tmp/%s.stop" % name
+    lab.hosts["client1"].run("rm -f %s %s" % (out, stop))
+    started = lab.hosts["client1"].run(
+        "nohup python3 /usr/local/bin/dhcp_probe watch --iface eth0 --duration 600 --interval 0.3 --wait 1 --clients 16"
+        " --out %s --stop-file %s >/dev/null 2>&1 &" % (out, stop)
+    )
+    assert started.rc == 0
+    time.sleep(2)
+    rows = []
+    try:
+        yield rows
+        time.sleep(2)
+    finally:
+        lab.hosts["client1"].run("touch %s" % stop)
+        time.sleep(2)
+        rows.extend(json.loads(line) for line in lab.hosts["client1"].file(out).content_string.splitlines())
+
+
+def longest_silence(rows):
+    """(longest stretch in seconds with no probe answered, unanswered probes)."""
+    longest, start = 0.0, None
+    for row in rows:
+        if not row["servers"]:
+            start = row["t"] if start is None else start
+            longest = max(longest, row["t"] + 1 - start)
+        else:
+            start = None
+    return longest, sum(1 for row in rows if not row["servers"])
+
+
 @pytest.fixture(scope="module")
 def kea(lab):
     # Two unanswered clients are enough for a takeover in this small lab.
     args = ("-e", "dhcp_backend=kea", "-e", "kea_ha_max_unacked_clients=2")
     try:
-        first = lab.play("dhcp_failover.yml", *args)
+        # The switch from ISC dhcpd, under a probe: how long clients go unanswered.
+        with watching(lab, "kea-switch") as rows:
+            first = lab.play("dhcp_failover.yml", *args)
         assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
+        longest, unanswered = longest_silence(rows)
+        report("Kea switch from ISC dhcpd: %d of %d probes unanswered, longest stretch %.1f s" % (unanswered, len(rows), longest))
         second = lab.play("dhcp_failover.yml", *args)
         assert second.returncode == 0, second.stdout[-4000:]
         lab.kea_second_run = second.stdout
@@ -183,30 +221,11 @@ def test_a_rolling_change_leaves_no_client_unanswered_for_long(kea):
     every 0.3 s (its own MAC each time, in turn) runs throughout; a real
     client asks again after 4 s, so no stretch of unanswered probes may last
     that long. The longest stretch is reported."""
-    kea.hosts["client1"].run("rm -f /tmp/kea-roll.json /tmp/kea-roll.stop")
-    probe = kea.hosts["client1"].run(
-        "nohup python3 /usr/local/bin/dhcp_probe watch --iface eth0 --duration 300 --interval 0.3 --wait 1 --clients 16"
-        " --out /tmp/kea-roll.json --stop-file /tmp/kea-roll.stop >/dev/null 2>&1 &"
-    )
-    assert probe.rc == 0
-    time.sleep(2)
-    try:
+    with watching(kea, "kea-roll") as rows:
         run = kea.play("dhcp_failover.yml", "-e", "dhcp_backend=kea", "-e", "kea_ha_max_unacked_clients=2", "-e", "dhcpd_default_lease_time=900")
         assert run.returncode == 0, run.stdout[-4000:]
         assert "Stop Kea (the partner has taken over its clients)" in run.stdout
-        time.sleep(2)
-    finally:
-        kea.hosts["client1"].run("touch /tmp/kea-roll.stop")
-        time.sleep(2)
-    rows = [json.loads(line) for line in kea.hosts["client1"].file("/tmp/kea-roll.json").content_string.splitlines()]
     assert rows and rows[-1]["t"] - rows[0]["t"] > 20, "the probe ran too briefly"
-    longest, start = 0.0, None
-    for row in rows:
-        if not row["servers"]:
-            start = row["t"] if start is None else start
-            longest = max(longest, row["t"] + 1 - start)
-        else:
-            start = None
-    unanswered = sum(1 for row in rows if not row["servers"])
+    longest, unanswered = longest_silence(rows)
     report("Kea rolling change: %d of %d probes unanswered, longest stretch %.1f s" % (unanswered, len(rows), longest))
     assert longest < 4, "clients went unanswered for %.1f s" % longest
