@@ -8,6 +8,7 @@ Private to this collection; may change without notice.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -157,7 +158,30 @@ def read_options(c, vocab, raw, path):
             c.add(opath, "has no value: give it one (%s) or remove it" % describe(tree))
             continue
         try:
-            out.append(OptionSetting(space, name, read_value(tree, value)))
+            frozen = _frozen(value)
+            try:
+                typed = _read_value_cached(tree, frozen) if frozen is not None else read_value(tree, value)
+            except TypeError:  # a type tree of dhcpd_option_definitions that holds lists: not cached
+                typed = read_value(tree, value)
+            out.append(OptionSetting(space, name, typed))
         except ValueError as exc:
             c.add(opath, str(exc))
     return out
+
+
+def _frozen(value):
+    """A hashable key for a plain option value (with the types, since True == 1), or None."""
+    if isinstance(value, (str, int, float)):
+        return (type(value), value)
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return (list,) + tuple((type(v), v) for v in value)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_value_cached(tree, frozen):
+    """read_value for a value sites repeat in many scopes (name servers, domains), read once.
+    The typed result is shared, and never changed by the renderers."""
+    if frozen[0] is list:
+        return read_value(tree, [v for dummy, v in frozen[1:]])
+    return read_value(tree, frozen[1])

@@ -185,10 +185,13 @@ class _Writer:
                 # Only names, MACs and addresses: written straight from the lists.
                 with_address = "host %s {\n" + mac_line + "\n" + address_line + "\n}"
                 without = "host %s {\n" + mac_line + "\n}"
-                self.lines.extend(
-                    with_address % (n, mac, a) if a is not None else without % (n, mac)
-                    for n, mac, a in zip(m.hosts.names, m.hosts.macs, m.hosts.addrs)
-                )
+                hosts = m.hosts
+                if None not in hosts.addrs:
+                    self.lines.extend(map(with_address.__mod__, zip(hosts.names, hosts.macs, hosts.addrs)))
+                else:
+                    self.lines.extend(
+                        with_address % (n, mac, a) if a is not None else without % (n, mac) for n, mac, a in zip(hosts.names, hosts.macs, hosts.addrs)
+                    )
             for h in () if isinstance(m.hosts, PlainHosts) else m.hosts:
                 if h.next_server is None and h.boot_file is None and h.scope is NO_SCOPE:
                     # Most reservations: name, MAC and perhaps an address.
