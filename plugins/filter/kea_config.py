@@ -42,7 +42,7 @@ options:
     description:
       - Kea settings that are not part of the network description, from the role's C(kea_*) variables.
       - C(version) (the Kea version on the host, default C(2.2.0)), C(mode) (C(load-balancing) or
-        C(hot-standby)), C(transport) (C(agent) or C(dedicated); default C(agent) below Kea 3.0),
+        C(hot-standby)), C(transport) (C(agent) or C(dedicated); empty or left out, C(agent) below Kea 3.0 and C(dedicated) from 3.0),
         C(hooks_path), C(interfaces), C(http_port), C(control_socket), C(lease_file),
         C(max_unacked_clients).
     type: dict

@@ -192,16 +192,17 @@ class _Writer:
                     self.lines.extend(
                         with_address % (n, mac, a) if a is not None else without % (n, mac) for n, mac, a in zip(hosts.names, hosts.macs, hosts.addrs)
                     )
-            for h in () if isinstance(m.hosts, PlainHosts) else m.hosts:
-                if h.next_server is None and h.boot_file is None and h.scope is NO_SCOPE:
-                    # Most reservations: name, MAC and perhaps an address.
-                    add("host %s {" % h.name)
-                    add(mac_line % h.mac)
-                    if h.address:
-                        add(address_line % h.address[1])
-                    add("}")
-                else:
-                    self.block(0, "host %s" % h.name, lambda d, h=h: self._host(d, h))
+            else:
+                for h in m.hosts:
+                    if h.next_server is None and h.boot_file is None and h.scope is NO_SCOPE:
+                        # Most reservations: name, MAC and perhaps an address.
+                        add("host %s {" % h.name)
+                        add(mac_line % h.mac)
+                        if h.address:
+                            add(address_line % h.address[1])
+                        add("}")
+                    else:
+                        self.block(0, "host %s" % h.name, lambda d, h=h: self._host(d, h))
 
         if m.includes:
             self.out()

@@ -126,7 +126,7 @@ def translate_match(expr):
         kind = m.lastgroup
         tokens.append((kind, m.group(kind)))
         pos = m.end()
-    out, i = [], [0]
+    i = [0]
 
     def peek():
         return tokens[i[0]] if i[0] < len(tokens) else (None, None)
@@ -175,7 +175,9 @@ def translate_match(expr):
         if op not in ("=", "!="):
             raise _Untranslatable("expected = or != after %s" % left)
         right = data()
-        return "%s %s %s" % (left, "==" if op == "=" else "!=", right) if op == "=" else "not (%s == %s)" % (left, right)
+        if op == "=":
+            return "%s == %s" % (left, right)
+        return "not (%s == %s)" % (left, right)
 
     def conjunction():
         parts = [atom()]
@@ -194,7 +196,6 @@ def translate_match(expr):
     result = disjunction()
     if peek()[0] is not None:
         raise _Untranslatable("cannot read %r" % " ".join(t[1] for t in tokens[i[0] :]))
-    del out
     return result
 
 
@@ -364,8 +365,6 @@ class _Renderer:
         dedicated = self.transport() == "dedicated"
         conf["multi-threading"] = {"enable-multi-threading": dedicated}
         self.common(m.scope, "dhcpd", conf, "dhcpd_statements")
-        if "option-data" in conf:
-            conf["option-data"] = conf.pop("option-data")
         classes = []
         for k in m.classes:
             classes.extend(self.user_class(k, me))
@@ -448,10 +447,9 @@ class _Renderer:
         if test:
             cls["test"] = test
         self.common(k.scope, path, cls, path + ".statements")
-        out = [cls]
         if k.scope.boot is not None:
             self.boot_set(k.scope.boot, path + ".pxe", me, required=False, member=k.name, prefix="NETBOOT_%s" % k.name)
-        return out
+        return [cls]
 
     def subnet(self, sub, outer_boot, me, fo):
         entry = {"id": subnet_id(sub.network), "subnet": str(sub.network)}
@@ -680,7 +678,7 @@ def read_settings(settings):
     for key, value in settings.items():
         if key not in DEFAULT_SETTINGS:
             problems.append(("(settings).%s" % key, "unknown Kea setting; known: %s" % ", ".join(sorted(DEFAULT_SETTINGS))))
-        elif value is not None:
+        elif value is not None and value != "":
             out[key] = value
     if out["mode"] not in HA_MODES:
         problems.append(("kea_ha_mode", "%r is not a Kea HA mode the collection sets up: use load-balancing or hot-standby" % (out["mode"],)))
@@ -737,7 +735,7 @@ def _unique(problems):
 
 
 # -- what kea-dhcp4 -t does not check ----------------------------------------------
-def _ha(conf, tag):
+def _ha(conf):
     libs = conf.get("Dhcp4", {}).get("hooks-libraries", [])
     names = [str(lib.get("library", "")).rsplit("/", 1)[-1] for lib in libs]
     ha = None
@@ -764,7 +762,7 @@ def check_pair(first, second):
     configs = (("primary", first), ("secondary", second))
     has = {}
     for tag, conf in configs:
-        names, ha = _ha(conf, tag)
+        names, ha = _ha(conf)
         base = "%s:Dhcp4.hooks-libraries" % tag
         if ha is None:
             problems.append((base, "libdhcp_ha.so with a high-availability entry is missing"))

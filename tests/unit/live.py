@@ -93,13 +93,7 @@ class Lab:
         )
 
     def probe(self, command="discover", *args):
-        res = subprocess.run(
-            ["ip", "netns", "exec", self.client, "python3", PROBE, command, "--iface", "vc", "--wait", "3"] + list(args),
-            capture_output=True,
-            text=True,
-            timeout=60, check=False)
-        assert res.returncode == 0, res.stderr
-        return json.loads(res.stdout)
+        return _probe(self.client, "vc", command, args, wait=3, timeout=60)
 
     def in_server(self, *argv):
         return subprocess.run(["ip", "netns", "exec", self.server] + list(argv), capture_output=True, text=True, timeout=30, check=False)
@@ -238,11 +232,16 @@ class KeaPair:
         return None
 
     def probe(self, command="discover", *args, wait=3):
-        res = subprocess.run(
-            ["ip", "netns", "exec", self.client, "python3", PROBE, command, "--iface", "br0", "--wait", str(wait)] + list(args),
-            capture_output=True, text=True, timeout=120, check=False)
-        assert res.returncode == 0, res.stderr
-        return json.loads(res.stdout)
+        return _probe(self.client, "br0", command, args, wait=wait, timeout=120)
+
+
+def _probe(namespace, iface, command, args, wait, timeout):
+    """Run the lab's DHCP probe in ``namespace`` on ``iface``; return its JSON answer."""
+    res = subprocess.run(
+        ["ip", "netns", "exec", namespace, "python3", PROBE, command, "--iface", iface, "--wait", str(wait)] + list(args),
+        capture_output=True, text=True, timeout=timeout, check=False)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
 
 
 def _stop(proc):
