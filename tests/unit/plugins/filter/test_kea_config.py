@@ -258,3 +258,15 @@ def test_untranslatable_match_asks_for_kea_test():
     configs = pair(description)
     assert {"name": "odd", "test": "option[12].hex == 'x'"} in configs["primary"]["Dhcp4"]["client-classes"]
     assert kea_t(configs["primary"])[0] == 0
+
+
+def test_no_key_reaches_the_kea_files_or_warnings():
+    """dhcpd_omapi has no use in Kea: its secret is in neither server's file, the agent's, nor the warnings."""
+    secret = "c2VjcmV0LWtleS1mb3ItdGhlLWtlYS1jaGVjaw=="
+    description = example()
+    description["dhcpd_omapi"] = {"key_name": "omapi_key", "key_secret": secret}
+    warnings = []
+    configs = render_kea(description, ["primary", "secondary"], HOSTS, SETTINGS, warnings=warnings)
+    agent = render_kea(description, "primary", HOSTS, SETTINGS, part="ctrl_agent")
+    assert warnings == ["dhcpd_omapi: not used by Kea, which is controlled through its control socket"]
+    assert secret not in json.dumps(configs) + json.dumps(agent) + json.dumps(warnings)
