@@ -12,7 +12,11 @@ version_added: 1.2.0
 author: netboot.dhcp_failover contributors (@netboot)
 description:
   - Returns, for each of O(paths), whether it exists, its SHA-1 checksum (files), mode, owner and group;
-    for each of O(services), its systemd C(ActiveState) and C(UnitFileState); and the host's clock.
+    for each of O(services), its systemd C(ActiveState) and C(UnitFileState); the host's clock; and the
+    interface of its IPv4 default route.
+  - All services are read with one C(systemctl show); only a unit that systemd generated from a SysV
+    init script (Debian's C(isc-dhcp-server)) is asked again with C(systemctl is-enabled), which
+    answers for those through the distribution's C(systemd-sysv-install).
   - The roles of this collection compare this with what they would write, and skip every task of a
     host that already matches, so that a converge that changes nothing costs one round trip per host
     instead of one per task.
@@ -62,6 +66,14 @@ services:
   type: dict
   returned: always
   sample: {"isc-dhcp-server": {"active": "active", "enabled": "enabled"}}
+default_interface:
+  description:
+    - The interface of the IPv4 default route with the lowest metric (from C(/proc/net/route)), or an
+      empty string when there is none. The roles listen there unless told otherwise; reading it here
+      spares gathering the network facts.
+  type: str
+  returned: always
+  sample: eth0
 """
 
 import grp
@@ -103,21 +115,45 @@ def describe(path):
 
 
 def services_state(module, names):
-    out = {}
-    if not names:
-        return out
+    out = {name: {"active": "", "enabled": ""} for name in names}
     systemctl = module.get_bin_path("systemctl")
-    for name in names:
-        state = {"active": "", "enabled": ""}
-        if systemctl:
-            # is-enabled also answers for SysV scripts (Debian's isc-dhcp-server),
-            # whose unit file state is only "generated".
-            for key in state:
-                dummy, text, dummy = module.run_command([systemctl, "is-" + key, "--", name])
-                lines = text.strip().splitlines()
-                state[key] = lines[-1].strip() if lines else ""
-        out[name] = state
+    if not names or not systemctl:
+        return out
+    # One call for all units: systemctl show prints one block per unit, in
+    # the order asked, also for a unit that does not exist (not-found).
+    rc, text, dummy = module.run_command(
+        [systemctl, "show", "--property=LoadState,ActiveState,UnitFileState", "--"] + list(names))
+    blocks = text.strip().split("\n\n") if rc == 0 else []
+    if len(blocks) != len(names):
+        # No systemd running (a container without it, a chroot): empty states.
+        return out
+    for name, block in zip(names, blocks):
+        props = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+        state = out[name]
+        state["active"] = props.get("ActiveState", "")
+        state["enabled"] = props.get("UnitFileState", "")
+        if state["enabled"] == "generated" or (state["enabled"] == "" and props.get("LoadState") == "loaded"):
+            # A SysV script: is-enabled asks the distribution's own tool.
+            dummy, text, dummy = module.run_command([systemctl, "is-enabled", "--", name])
+            lines = text.strip().splitlines()
+            state["enabled"] = lines[-1].strip() if lines else ""
     return out
+
+
+def default_interface(table="/proc/net/route"):
+    """The interface of the IPv4 default route with the lowest metric, or ''."""
+    best = None
+    try:
+        with open(table) as fh:
+            rows = [line.split() for line in fh.readlines()[1:]]
+    except OSError:
+        return ""
+    for row in rows:
+        # Iface Destination Gateway Flags RefCnt Use Metric Mask ...; flag 1 = up.
+        if len(row) >= 8 and row[1] == "00000000" and row[7] == "00000000" and int(row[3], 16) & 1:
+            if best is None or int(row[6]) < best[0]:
+                best = (int(row[6]), row[0])
+    return best[1] if best else ""
 
 
 def main():
@@ -129,7 +165,8 @@ def main():
         supports_check_mode=True,
     )
     files = {path: describe(path) for path in module.params["paths"]}
-    module.exit_json(changed=False, now=time.time(), files=files, services=services_state(module, module.params["services"]))
+    module.exit_json(changed=False, now=time.time(), files=files, services=services_state(module, module.params["services"]),
+                     default_interface=default_interface())
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ PLAY = """
 
 def facts(distribution, major, family="RedHat"):
     return {"os_family": family, "distribution": distribution, "distribution_major_version": major,
-            "distribution_version": major + ".4", "default_ipv4": {"interface": "eth0"}}
+            "distribution_version": major + ".4", "pkg_mgr": "dnf" if family == "RedHat" else "apt"}
 
 
 def run(role, expr, ansible_facts, **extra):

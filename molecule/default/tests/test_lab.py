@@ -3,11 +3,13 @@ normal, plain and PXE clients served by real dhcpd, boot files over TFTP,
 and service kept while the primary is down."""
 
 import ipaddress
+import json
 import os
+import subprocess
 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
-from conftest import OS, PEERS, ROOT, SERVICE, TFTP, TFTP_SERVERS
+from conftest import LAB, OS, PEERS, ROOT, SERVICE, TFTP, TFTP_SERVERS
 
 POOL = (ipaddress.IPv4Address("10.4.45.1"), ipaddress.IPv4Address("10.4.45.250"))
 
@@ -139,3 +141,30 @@ def test_secondary_serves_everyone_while_the_primary_is_down(lab):
         assert pxe and pxe[0]["file"] == "shimx64.efi" and pxe[0]["server_id"] == PEERS["dhcp2"]
         assert pxe[0]["siaddr"] == PEERS["dhcp2"]
         assert seen == {PEERS["dhcp2"]}
+
+
+def test_host_state_reads_each_service_as_systemctl_does(lab):
+    """host_state reads every unit with one systemctl show (and asks
+    is-enabled again only for SysV scripts): over SSH with become, it must
+    report what systemctl is-active / is-enabled print on the host, for a
+    running SysV or native service, a static, a masked and a missing unit;
+    and the default route's interface as ip route shows it."""
+    host = lab.hosts["dhcp1"]
+    units = [SERVICE, "ssh", "systemd-journald", "netboot-test-masked", "no-such-unit-netboot"]
+    assert host.run("systemctl mask netboot-test-masked.service").rc == 0
+    try:
+        res = subprocess.run(["ansible", "dhcp1", "-i", LAB, "--become", "-m", "netboot.dhcp_failover.host_state",
+                              "-a", json.dumps({"services": units})],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+        assert res.returncode == 0, res.stdout + res.stderr
+        out = json.loads(res.stdout.split(" => ", 1)[1])
+        for unit in units:
+            active = host.run("systemctl is-active %s" % unit).stdout.strip()
+            enabled = (host.run("systemctl is-enabled %s 2>/dev/null" % unit).stdout.strip().splitlines() or [""])[-1]
+            assert out["services"][unit] == {"active": active, "enabled": enabled}, unit
+    finally:
+        host.run("systemctl unmask netboot-test-masked.service")
+    assert out["services"][SERVICE] == {"active": "active", "enabled": "enabled"}
+    assert out["services"]["netboot-test-masked"]["enabled"] == "masked"
+    route = host.run("ip -4 route show default").stdout.split()
+    assert out["default_interface"] == route[route.index("dev") + 1]

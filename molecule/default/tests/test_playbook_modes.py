@@ -67,3 +67,19 @@ def test_config_dhcpd_rejects_never_replaces_the_running_one(lab):
     for peer in PEERS:
         assert lab.hosts[peer].socket("tcp://%s:647" % PEERS[peer]).is_listening
     assert lab.probe("discover", mac="52:54:00:60:00:01", wait=3), "the pair stopped serving"
+
+
+def test_a_peer_the_description_does_not_name_is_refused_before_any_change(lab):
+    """The inventory puts dhcp1 in dhcpd_primary; a description that names
+    dhcp2 as primary is refused on both peers with the variables to fix,
+    before either is changed."""
+    swapped = json.loads(json.dumps(lab.vars["dhcpd_failover"]))
+    swapped["primary"]["host"], swapped["secondary"]["host"] = "dhcp2", "dhcp1"
+    before = snapshot(lab)
+    run = lab.play("dhcp_failover.yml", "-e", json.dumps({"dhcpd_failover": swapped, "dhcpd_default_lease_time": 4321}))
+    assert run.returncode != 0
+    out = run.stdout + run.stderr
+    assert "dhcp1 runs the primary role, but dhcpd_failover names dhcp2 as primary" in " ".join(out.split())
+    assert "fix dhcpd_failover.primary.host / dhcpd_failover.secondary.host or the inventory groups" in " ".join(out.split())
+    assert "Configure the secondary DHCP peer" not in out
+    assert snapshot(lab) == before

@@ -4,8 +4,12 @@
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import uuid
+
+import pytest
 
 from tests.unit.helpers import ROOT
 
@@ -39,3 +43,36 @@ def test_services_report_empty_states_where_systemd_does_not_run(tmp_path):
     out = run_module(tmp_path, services=["no-such-unit-netboot"])
     assert set(out["services"]["no-such-unit-netboot"]) == {"active", "enabled"}
     assert out["services"]["no-such-unit-netboot"]["active"] != "active"
+
+
+def netns_module(tmp_path, namespace, **args):
+    argfile = tmp_path / "args.json"
+    argfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    res = subprocess.run(["ip", "netns", "exec", namespace, sys.executable, MODULE, str(argfile)],
+                         capture_output=True, text=True, timeout=60, check=False)
+    return json.loads(res.stdout)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("ip"), reason="needs root and iproute2 for a network namespace")
+def test_default_interface_is_the_default_route_with_the_lowest_metric(tmp_path):
+    """In a network namespace made here: no default route gives '', and of two
+    default routes the one with the lower metric is the answer, as the kernel
+    would route."""
+    ns = "nbhs" + uuid.uuid4().hex[:6]
+    ip = ["ip", "-n", ns]
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        assert netns_module(tmp_path, ns)["default_interface"] == ""
+        for name, net in (("up1", "10.91.1"), ("up2", "10.91.2")):
+            subprocess.run(ip + ["link", "add", name, "type", "veth", "peer", "name", name + "p"], check=True)
+            subprocess.run(ip + ["addr", "add", net + ".2/24", "dev", name], check=True)
+            subprocess.run(ip + ["link", "set", name + "p", "up"], check=True)
+            subprocess.run(ip + ["link", "set", name, "up"], check=True)
+        subprocess.run(ip + ["route", "add", "default", "via", "10.91.1.1", "dev", "up1", "metric", "200"], check=True)
+        assert netns_module(tmp_path, ns)["default_interface"] == "up1"
+        subprocess.run(ip + ["route", "add", "default", "via", "10.91.2.1", "dev", "up2", "metric", "50"], check=True)
+        assert netns_module(tmp_path, ns)["default_interface"] == "up2"
+        kernel = subprocess.run(ip + ["-4", "route", "show", "default"], capture_output=True, text=True, check=True).stdout
+        assert kernel.splitlines()[0].split(" dev ")[1].split()[0] == "up2"
+    finally:
+        subprocess.run(["ip", "netns", "delete", ns], check=False)
