@@ -25,19 +25,34 @@ options:
     description: Path of dhcpd's lease file.
     type: path
     required: true
+  wait_normal_since:
+    description:
+      - Wait, on the host, until both states are C(normal) and the partner's has changed at or after this
+        time (epoch seconds on the host's clock, say a restart's), reading the lease file every 0.2 s.
+        One round trip however long the wait, where an C(until) loop makes one per try.
+      - Unset, the module only reads.
+    type: int
+  wait_timeout:
+    description: Seconds to wait with O(wait_normal_since) before failing with the last state read.
+    type: int
+    default: 120
 extends_documentation_fragment:
   - netboot.dhcp_failover.attributes.read_only
 """
 
 EXAMPLES = r"""
-- name: Wait until the pair is back to normal after a restart
+- name: Read the state
   netboot.dhcp_failover.dhcpd_failover_state:
     name: dhcp-failover
     lease_file: /var/lib/dhcp/dhcpd.leases
   register: state
-  until: state.my_state == 'normal' and state.partner_state == 'normal'
-  retries: 30
-  delay: 2
+
+- name: Wait until the pair is back to normal after a restart at 1795740000 (host clock)
+  netboot.dhcp_failover.dhcpd_failover_state:
+    name: dhcp-failover
+    lease_file: /var/lib/dhcp/dhcpd.leases
+    wait_normal_since: 1795740000
+    wait_timeout: 120
 """
 
 RETURN = r"""
@@ -60,6 +75,10 @@ my_since:
 partner_since:
   description: Epoch seconds (UTC) of the partner's last known state change, or null.
   type: int
+  returned: always
+waited:
+  description: Seconds spent waiting (0 without O(wait_normal_since)).
+  type: float
   returned: always
 """
 
@@ -87,11 +106,7 @@ def parse_state(text, name):
     return result
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec={"name": {"type": "str", "required": True}, "lease_file": {"type": "path", "required": True}},
-        supports_check_mode=True,
-    )
+def read_state(module):
     try:
         with open(module.params["lease_file"], encoding="utf-8", errors="replace") as fh:
             text = fh.read()
@@ -99,7 +114,37 @@ def main():
         text = ""
     except OSError as exc:
         module.fail_json(msg="cannot read %s: %s" % (module.params["lease_file"], exc))
-    module.exit_json(changed=False, **parse_state(text, module.params["name"]))
+    return parse_state(text, module.params["name"])
+
+
+def normal_since(state, since):
+    return (state["my_state"] == "normal" and state["partner_state"] == "normal"
+            and (state["partner_since"] or 0) >= since)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "lease_file": {"type": "path", "required": True},
+            "wait_normal_since": {"type": "int"},
+            "wait_timeout": {"type": "int", "default": 120},
+        },
+        supports_check_mode=True,
+    )
+    since = module.params["wait_normal_since"]
+    start = time.monotonic()
+    state = read_state(module)
+    if since is not None:
+        while not normal_since(state, since):
+            if time.monotonic() - start >= module.params["wait_timeout"]:
+                module.fail_json(
+                    msg="failover %s: not back to normal %d s after the restart (my state %s, partner state %s)" % (
+                        module.params["name"], module.params["wait_timeout"], state["my_state"], state["partner_state"]),
+                    waited=round(time.monotonic() - start, 1), **state)
+            time.sleep(0.2)
+            state = read_state(module)
+    module.exit_json(changed=False, waited=round(time.monotonic() - start, 1), **state)
 
 
 if __name__ == "__main__":

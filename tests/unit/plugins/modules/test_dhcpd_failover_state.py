@@ -1,6 +1,17 @@
-"""The lease-file reader behind dhcpd_failover_state (pure function)."""
+"""The lease-file reader behind dhcpd_failover_state (pure function), and
+the module run as Ansible runs it (a JSON file of arguments) for its wait."""
 
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+from tests.unit.helpers import ROOT
 from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state
+
+MODULE = os.path.join(ROOT, "plugins", "modules", "dhcpd_failover_state.py")
 
 LEASES = """
 failover peer "dhcp-failover" state {
@@ -38,3 +49,54 @@ def test_other_relationship_and_epoch_format():
 
 def test_missing_relationship():
     assert parse_state(LEASES, "nope") == {"found": False, "my_state": None, "partner_state": None, "my_since": None, "partner_since": None}
+
+
+def run_module(tmp_path, **args):
+    argfile = tmp_path / "args.json"
+    argfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    res = subprocess.run([sys.executable, MODULE, str(argfile)], capture_output=True, text=True, timeout=60, check=False)
+    return json.loads(res.stdout)
+
+
+def state_block(mine, partner, at):
+    return 'failover peer "dhcp-failover" state {\n  my state %s at epoch %d;\n  partner state %s at epoch %d;\n}\n' % (
+        mine, at, partner, at)
+
+
+def test_wait_returns_once_dhcpd_writes_normal_after_the_restart(tmp_path):
+    """The module waits on the host: a lease file that says normal from
+    before the restart keeps it waiting; the block dhcpd appends 1.5 s later
+    ends the wait, in one module run."""
+    leases = tmp_path / "dhcpd.leases"
+    restart = int(time.time())
+    leases.write_text(state_block("normal", "normal", restart - 600))
+
+    def dhcpd_writes():
+        time.sleep(1.5)
+        with open(leases, "a") as fh:
+            fh.write(state_block("normal", "normal", int(time.time())))
+
+    writer = threading.Thread(target=dhcpd_writes)
+    writer.start()
+    out = run_module(tmp_path, name="dhcp-failover", lease_file=str(leases), wait_normal_since=restart - 5, wait_timeout=30)
+    writer.join()
+    assert not out.get("failed"), out
+    assert out["my_state"] == out["partner_state"] == "normal"
+    assert out["partner_since"] >= restart
+    assert 1.3 <= out["waited"] < 10
+
+
+def test_wait_fails_after_the_timeout_naming_the_states(tmp_path):
+    leases = tmp_path / "dhcpd.leases"
+    leases.write_text(state_block("communications-interrupted", "unknown-state", int(time.time())))
+    out = run_module(tmp_path, name="dhcp-failover", lease_file=str(leases), wait_normal_since=int(time.time()) - 5,
+                     wait_timeout=1)
+    assert out["failed"]
+    assert "not back to normal 1 s after the restart (my state communications-interrupted, partner state unknown-state)" in out["msg"]
+
+
+def test_without_wait_it_only_reads(tmp_path):
+    leases = tmp_path / "dhcpd.leases"
+    leases.write_text(LEASES)
+    out = run_module(tmp_path, name="dhcp-failover", lease_file=str(leases))
+    assert out["my_state"] == "normal" and out["waited"] < 1 and not out.get("failed")
