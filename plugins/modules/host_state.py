@@ -32,6 +32,13 @@ options:
     type: list
     elements: str
     default: []
+  facts:
+    description:
+      - Also gather, in the same run, the facts the collection's roles need, with Ansible's own fact
+        collectors (as M(ansible.builtin.setup) with C(gather_subset=!all,!min,distribution,platform,selinux,pkg_mgr,service_mgr)),
+        and return them as host facts. Spares a separate setup round trip.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - netboot.dhcp_failover.attributes.read_only
 """
@@ -74,6 +81,10 @@ default_interface:
   type: str
   returned: always
   sample: eth0
+ansible_facts:
+  description: With O(facts), the distribution, platform, SELinux, package manager and service manager facts.
+  type: dict
+  returned: when O(facts) is true
 """
 
 import grp
@@ -84,6 +95,11 @@ import stat
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.facts import ansible_collector, default_collectors
+from ansible.module_utils.facts.namespace import PrefixFactNamespace
+
+# The fact groups the roles read (common/tasks/os_vars.yml gathers the same).
+FACT_SUBSET = ["!all", "!min", "distribution", "platform", "selinux", "pkg_mgr", "service_mgr"]
 
 
 def describe(path):
@@ -156,17 +172,31 @@ def default_interface(table="/proc/net/route"):
     return best[1] if best else ""
 
 
+def gather_facts(module):
+    collector = ansible_collector.get_ansible_collector(
+        all_collector_classes=default_collectors.collectors,
+        namespace=PrefixFactNamespace(namespace_name="ansible", prefix="ansible_"),
+        filter_spec=[], gather_subset=FACT_SUBSET, gather_timeout=10, minimal_gather_subset=frozenset())
+    facts = collector.collect(module=module)
+    # Not a full gather: leave Ansible's "facts were gathered" mark unset, so
+    # that a later play with gather_facts still gathers everything.
+    facts.pop("module_setup", None)
+    return facts
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             paths=dict(type="list", elements="path", default=[]),
             services=dict(type="list", elements="str", default=[]),
+            facts=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     files = {path: describe(path) for path in module.params["paths"]}
+    extra = {"ansible_facts": gather_facts(module)} if module.params["facts"] else {}
     module.exit_json(changed=False, now=time.time(), files=files, services=services_state(module, module.params["services"]),
-                     default_interface=default_interface())
+                     default_interface=default_interface(), **extra)
 
 
 if __name__ == "__main__":

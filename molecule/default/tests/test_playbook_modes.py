@@ -83,3 +83,18 @@ def test_a_peer_the_description_does_not_name_is_refused_before_any_change(lab):
     assert "fix dhcpd_failover.primary.host / dhcpd_failover.secondary.host or the inventory groups" in " ".join(out.split())
     assert "Configure the secondary DHCP peer" not in out
     assert snapshot(lab) == before
+
+
+def test_site_refuses_a_bad_description_before_the_tftp_server_changes(lab):
+    """site.yml checks the DHCP description first: a run that would also
+    change the boot menus stops before any host, the TFTP server included."""
+    tftp = lab.hosts["tftp1"]
+    menu = "%s/%s" % (TFTP["root"], OS["grub_cfg"])
+    before = (snapshot(lab), tftp.file(menu).sha256sum)
+    bad = {"dhcpd_classes": [{"name": "broken", "match": 'option no-such-option = "x"'}],
+           "tftp_server_menu_title": "menu of a refused run"}
+    run = lab.play("site.yml", "-e", json.dumps(bad))
+    assert run.returncode != 0
+    assert "no option named no-such-option" in run.stdout + run.stderr
+    assert "PLAY [Configure the TFTP boot server]" not in run.stdout
+    assert (snapshot(lab), tftp.file(menu).sha256sum) == before

@@ -76,3 +76,21 @@ def test_default_interface_is_the_default_route_with_the_lowest_metric(tmp_path)
         assert kernel.splitlines()[0].split(" dev ")[1].split()[0] == "up2"
     finally:
         subprocess.run(["ip", "netns", "delete", ns], check=False)
+
+
+def test_facts_are_the_ones_setup_gathers_for_the_same_subset(tmp_path):
+    """facts: true gathers with Ansible's own collectors: on this machine
+    they equal what ansible.builtin.setup returns for the same subset (the
+    roles' os_vars step), without setup's 'facts were gathered' mark."""
+    out = run_module(tmp_path, facts=True)
+    env = dict(os.environ, ANSIBLE_HOME=str(tmp_path / "home"), ANSIBLE_LOCALHOST_WARNING="false")
+    res = subprocess.run(["ansible", "localhost", "-c", "local", "-m", "ansible.builtin.setup", "-a",
+                          "gather_subset=!all,!min,distribution,platform,selinux,pkg_mgr,service_mgr"],
+                         capture_output=True, text=True, env=env, timeout=120, check=True)
+    setup = json.loads(res.stdout.split(" => ", 1)[1])["ansible_facts"]
+    mine = out["ansible_facts"]
+    for key in ("ansible_os_family", "ansible_distribution", "ansible_distribution_major_version", "ansible_architecture",
+                "ansible_pkg_mgr", "ansible_service_mgr", "ansible_selinux"):
+        assert mine[key] == setup[key], key
+    assert set(mine) == set(setup) - {"module_setup"}
+    assert "ansible_facts" not in run_module(tmp_path)
