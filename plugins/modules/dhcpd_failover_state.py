@@ -32,10 +32,12 @@ options:
         One round trip however long the wait, where an C(until) loop makes one per try.
       - Unset, the module only reads.
     type: int
+    version_added: 1.4.0
   wait_timeout:
     description: Seconds to wait with O(wait_normal_since) before failing with the last state read.
     type: int
     default: 120
+    version_added: 1.4.0
 extends_documentation_fragment:
   - netboot.dhcp_failover.attributes.read_only
 """
@@ -80,6 +82,7 @@ waited:
   description: Seconds spent waiting (0 without O(wait_normal_since)).
   type: float
   returned: always
+  version_added: 1.4.0
 """
 
 import calendar

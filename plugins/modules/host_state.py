@@ -39,6 +39,7 @@ options:
         and return them as host facts. Spares a separate setup round trip.
     type: bool
     default: false
+    version_added: 1.4.0
 extends_documentation_fragment:
   - netboot.dhcp_failover.attributes.read_only
 """
@@ -81,10 +82,12 @@ default_interface:
   type: str
   returned: always
   sample: eth0
+  version_added: 1.4.0
 ansible_facts:
   description: With O(facts), the distribution, platform, SELinux, package manager and service manager facts.
   type: dict
   returned: when O(facts) is true
+  version_added: 1.4.0
 """
 
 import grp
