@@ -17,10 +17,11 @@ MAX_GAP_S = 3.0
 # lab's load_balance_max_seconds 3), which either peer may answer. A first
 # DISCOVER (secs 0) is answered only by the peer its hash belongs to, and a
 # dhcpd that got SIGTERM stops answering about a second before its partner
-# learns it is going (dhcpd's shutdown closes the DHCP listeners first, then
-# the failover connection): in that second a new client of the restarting
-# peer is answered on its retransmission instead. Measured in the lab from
-# both peers' logs; it is dhcpd's, not the roles'.
+# learns it is going (dhcp_io_shutdown_countdown in ISC DHCP's
+# server/dhcpd.c closes the listeners first and moves the failover peers to
+# shut-down only at a later step, a second apart): in that second a new
+# client of the restarting peer is answered on its retransmission instead.
+# Measured in the lab from both peers' logs; it is dhcpd's, not the roles'.
 RETRANSMISSION_SECS = "4"
 
 
