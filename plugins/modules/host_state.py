@@ -101,7 +101,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.facts import ansible_collector, default_collectors
 from ansible.module_utils.facts.namespace import PrefixFactNamespace
 
-# The fact groups the roles read (common/tasks/os_vars.yml gathers the same).
+# The fact groups the roles read (every role gathers them through this module).
 FACT_SUBSET = ["!all", "!min", "distribution", "platform", "selinux", "pkg_mgr", "service_mgr"]
 
 

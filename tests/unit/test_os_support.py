@@ -5,6 +5,7 @@ only the facts of the OS in question are given, nothing is changed)."""
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
 import pytest
@@ -34,16 +35,18 @@ def facts(distribution, major, family="RedHat"):
             "distribution_version": major + ".4", "pkg_mgr": "dnf" if family == "RedHat" else "apt"}
 
 
-def run(role, expr, ansible_facts, **extra):
+def run(role, expr, ansible_facts, tasks_from=None, **extra):
     with tempfile.TemporaryDirectory() as tmp:
         play = os.path.join(tmp, "play.yml")
         with open(play, "w") as fh:
             include, tasks = ("dhcpd", "set_vars.yml") if role == "dhcpd" else ("common", "os_vars.yml")
+            if tasks_from:
+                include, tasks = role, tasks_from
             fh.write(PLAY.format(include=include, tasks=tasks, role=role, expr=expr))
         env = dict(os.environ, ANSIBLE_FORCE_COLOR="false", ANSIBLE_STDOUT_CALLBACK="json",
                    ANSIBLE_HOME=os.path.join(tmp, "home"), ANSIBLE_LOCALHOST_WARNING="false")
         res = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", play,
-                              "-e", json.dumps(dict(extra, ansible_facts=ansible_facts))],
+                              "-e", json.dumps(dict(extra, ansible_facts=ansible_facts, ansible_python_interpreter=sys.executable))],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     out = json.loads(res.stdout)
     tasks = out["plays"][0]["tasks"]
@@ -59,10 +62,16 @@ def test_a_red_hat_family_release_other_than_9_is_refused_with_the_supported_ver
     assert "EL 10 ships no dhcp-server" in result["msg"]
 
 
+# The copies the role makes, from the loaded per-OS values through the same
+# plan filter the role uses (plugins/filter/tftp_plan.py).
+UEFI_COPIES = "(__tftp_server_os | netboot.dhcp_failover.tftp_plan({'bios': false}, ansible_facts['distribution'])).copies"
+
+
 @pytest.mark.parametrize("distribution,vendor", [("AlmaLinux", "almalinux"), ("RedHat", "redhat"),
-                                                 ("OracleLinux", "redhat"), ("Rocky", "rocky")])
+                                                 ("OracleLinux", "redhat"), ("Rocky", "rocky"),
+                                                 ("EuroLinux", "eurolinux")])
 def test_uefi_loaders_come_from_the_vendor_folder_with_mokmanager(distribution, vendor):
-    rc, result = run("tftp_server", "__tftp_server_uefi_loaders", facts(distribution, "9"))
+    rc, result = run("tftp_server", UEFI_COPIES, facts(distribution, "9"))
     assert rc == 0, result
     assert [(x["src"], x["dest"]) for x in result["msg"]] == [
         ("/boot/efi/EFI/%s/shimx64.efi" % vendor, "shimx64.efi"),
@@ -72,9 +81,24 @@ def test_uefi_loaders_come_from_the_vendor_folder_with_mokmanager(distribution, 
 
 
 def test_debian_12_copies_mokmanager_beside_shim():
-    rc, result = run("tftp_server", "__tftp_server_uefi_loaders", facts("Debian", "12", family="Debian"))
+    rc, result = run("tftp_server", UEFI_COPIES, facts("Debian", "12", family="Debian"))
     assert rc == 0, result
     assert {"src": "/usr/lib/shim/mmx64.efi.signed", "dest": "mmx64.efi"} in result["msg"]
+
+
+# The TFTP pre-flight (read-only: host_state reads this controller's paths)
+# reads every listed distribution's EFI folder in its first round trip, and
+# only an unlisted one's in a second.
+@pytest.mark.parametrize("distribution,second", [("AlmaLinux", None), ("EuroLinux", "eurolinux")])
+def test_the_tftp_pre_flight_reads_an_unlisted_efi_folder_in_a_second_round_trip(distribution, second):
+    rc, result = run("tftp_server", "__tftp_server_register_more", facts(distribution, "9"), tasks_from="set_vars.yml",
+                     tftp_server_root="/nonexistent/tftp")
+    assert rc == 0, result
+    more = result["msg"]
+    if second is None:
+        assert more.get("skipped") is True
+    else:
+        assert sorted(more["files"]) == ["/boot/efi/EFI/%s/%s" % (second, f) for f in ("grubx64.efi", "mmx64.efi", "shimx64.efi")]
 
 
 FAILOVER = {
