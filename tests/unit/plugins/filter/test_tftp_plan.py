@@ -25,7 +25,8 @@ def os_values(name):
         return yaml.safe_load(fh)["__tftp_server_os"]
 
 
-DEBIAN, REDHAT = os_values("Debian"), os_values("RedHat")
+DEBIAN = os_values("Debian")
+REDHAT = os_values("RedHat")
 SETTINGS = {"root": "", "bios": True, "uefi": True, "bios_modules": ["menu.c32"],
             "files": [{"src": "vmlinuz", "dest": "images/alma9/vmlinuz"}],
             "downloads": [{"url": "http://192.0.2.1/initrd.img", "dest": "images/alma9/initrd.img"}]}
