@@ -20,6 +20,8 @@ containers:
     host's floor
   takeover     primary stopped: seconds until the secondary answers a client
                the primary was serving, probed every 0.2 s
+  Kea          the same pair switched to dhcp_backend: kea (not timed), then
+               three no-op converges against the two-peer floor
 
 Nothing is asserted: this is a report.
 """
@@ -196,6 +198,10 @@ def bench(name, inventory):
     rows.append(("tftp1 floor (facts only)", floor_t, floor_t, None))
     rows.append(("tftp1 --tags bootfiles (median of 3)", boot, floor_t, boot_changed))
     take = takeover()
+    kea = ["-e", "dhcp_backend=kea"]
+    play(inventory, PAIR, *kea)
+    keas = [play(inventory, PAIR, *kea) for dummy in range(3)]
+    rows.append(("Kea two-peer no-op (median of 3)", statistics.median(t for t, c in keas), floor2, max(c for t, c in keas)))
 
     print("\n== %s ==" % name)
     print("%-40s %9s %8s %8s" % ("step", "seconds", "x floor", "changed"))

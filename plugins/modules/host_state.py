@@ -40,6 +40,14 @@ options:
     type: bool
     default: false
     version_added: 1.4.0
+  versions:
+    description:
+      - Programs to ask for their version, each run as C(PROGRAM -v) when it exists (as Kea's daemons
+        print theirs). A program that is missing or fails gives an empty string.
+    type: list
+    elements: path
+    default: []
+    version_added: 1.5.0
 extends_documentation_fragment:
   - netboot.dhcp_failover.attributes.read_only
 """
@@ -83,6 +91,12 @@ default_interface:
   returned: always
   sample: eth0
   version_added: 1.4.0
+versions:
+  description: Program to the first line that C(PROGRAM -v) printed, or an empty string.
+  type: dict
+  returned: always
+  sample: {"/usr/sbin/kea-dhcp4": "2.2.0"}
+  version_added: 1.5.0
 ansible_facts:
   description: With O(facts), the distribution, platform, SELinux, package manager and service manager facts.
   type: dict
@@ -175,6 +189,18 @@ def default_interface(table="/proc/net/route"):
     return best[1] if best else ""
 
 
+def versions(module, programs):
+    """PROGRAM -v's first line for each program that exists, else ''."""
+    out = {}
+    for program in programs:
+        out[program] = ""
+        if os.path.isfile(program) and os.access(program, os.X_OK):
+            rc, text, dummy = module.run_command([program, "-v"])
+            lines = text.strip().splitlines()
+            out[program] = lines[0].strip() if rc == 0 and lines else ""
+    return out
+
+
 def gather_facts(module):
     collector = ansible_collector.get_ansible_collector(
         all_collector_classes=default_collectors.collectors,
@@ -193,13 +219,14 @@ def main():
             paths=dict(type="list", elements="path", default=[]),
             services=dict(type="list", elements="str", default=[]),
             facts=dict(type="bool", default=False),
+            versions=dict(type="list", elements="path", default=[]),
         ),
         supports_check_mode=True,
     )
     files = {path: describe(path) for path in module.params["paths"]}
     extra = {"ansible_facts": gather_facts(module)} if module.params["facts"] else {}
     module.exit_json(changed=False, now=time.time(), files=files, services=services_state(module, module.params["services"]),
-                     default_interface=default_interface(), **extra)
+                     default_interface=default_interface(), versions=versions(module, module.params["versions"]), **extra)
 
 
 if __name__ == "__main__":

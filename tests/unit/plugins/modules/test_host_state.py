@@ -94,3 +94,12 @@ def test_facts_are_the_ones_setup_gathers_for_the_same_subset(tmp_path):
         assert mine[key] == setup[key], key
     assert set(mine) == set(setup) - {"module_setup"}
     assert "ansible_facts" not in run_module(tmp_path)
+
+
+def test_versions_are_what_the_real_kea_dhcp4_prints_and_empty_for_a_missing_program(tmp_path):
+    kea = shutil.which("kea-dhcp4") or "/usr/sbin/kea-dhcp4"
+    assert os.path.exists(kea), "kea-dhcp4 is installed by make deps"
+    printed = subprocess.run([kea, "-v"], capture_output=True, text=True, check=True).stdout.splitlines()[0].strip()
+    out = run_module(tmp_path, versions=[kea, str(tmp_path / "missing")])
+    assert out["versions"] == {kea: printed, str(tmp_path / "missing"): ""}
+    assert printed.split(".")[0].isdigit()
