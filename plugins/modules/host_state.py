@@ -91,6 +91,14 @@ default_interface:
   returned: always
   sample: eth0
   version_added: 1.4.0
+addresses:
+  description:
+    - Interface to its IPv4 addresses as C(ADDRESS/PREFIX) (from C(ip -o -4 addr show)); empty when C(ip) is
+      missing. The pre-flight checks the failover address and the declared subnets against them.
+  type: dict
+  returned: always
+  sample: {"eth0": ["10.4.7.9/16"]}
+  version_added: 1.6.0
 versions:
   description: Program to the first line that C(PROGRAM -v) printed, or an empty string.
   type: dict
@@ -189,6 +197,23 @@ def default_interface(table="/proc/net/route"):
     return best[1] if best else ""
 
 
+def addresses(module):
+    """Interface -> its IPv4 ADDRESS/PREFIX list, as ip -o -4 addr show prints them."""
+    ip = module.get_bin_path("ip")
+    out = {}
+    if not ip:
+        return out
+    rc, text, dummy = module.run_command([ip, "-o", "-4", "addr", "show"])
+    if rc != 0:
+        return out
+    for line in text.splitlines():
+        # "2: eth0    inet 10.4.7.9/16 brd 10.4.255.255 scope global eth0 ..."
+        words = line.split()
+        if len(words) >= 4 and words[2] == "inet":
+            out.setdefault(words[1].split("@")[0], []).append(words[3])
+    return out
+
+
 def versions(module, programs):
     """PROGRAM -v's first line for each program that exists, else ''."""
     out = {}
@@ -226,7 +251,7 @@ def main():
     files = {path: describe(path) for path in module.params["paths"]}
     extra = {"ansible_facts": gather_facts(module)} if module.params["facts"] else {}
     module.exit_json(changed=False, now=time.time(), files=files, services=services_state(module, module.params["services"]),
-                     default_interface=default_interface(), versions=versions(module, module.params["versions"]), **extra)
+                     default_interface=default_interface(), addresses=addresses(module), versions=versions(module, module.params["versions"]), **extra)
 
 
 if __name__ == "__main__":

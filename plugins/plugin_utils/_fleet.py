@@ -1,0 +1,401 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netboot.dhcp_failover contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The failover pair as a unit of a fleet.
+
+Private to this collection; may change without notice.
+
+Plain Python, no Ansible. One inventory may hold many sites, each with its
+own failover pair (or Kea HA pair) described in the group_vars of a group
+that holds both peers. Everything that belongs to a pair is worked out here,
+once per host, from that host's own variables:
+
+``peer_context()``   one DHCP host's view of its pair: its role by group and
+                     by description, the partner, the backend, the failover
+                     addresses, a digest of the description (and of each of
+                     its parts, to name the first that differs), the subnets
+                     and pools, and every problem that needs no other host;
+``fleet_check()``    the contexts of every DHCP host of a run together: the
+                     two peers of a pair read the same description and the
+                     same backend, every host named as a peer is in the
+                     inventory and in the matching group, no host is in two
+                     pairs; warnings for networks and pools that two pairs
+                     share;
+``host_problems()``  what only the host can tell (its addresses, from the
+                     pre-flight's one read): the failover address is one of
+                     its own, and a subnet is declared for an address it
+                     listens on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import ipaddress
+import json
+import os
+
+import yaml  # PyYAML, a dependency of ansible-core
+
+from ._dhcpd_model import TOP_KEYS
+
+__all__ = ["BACKENDS", "peer_context", "fleet_check", "host_problems", "known_variables", "split_variables"]
+
+BACKENDS = ("isc", "kea")
+
+# Facts the roles return (the run-wide dhcp_* variables are documented in
+# the common role's "playbooks" entry point).
+_EXTRA_KNOWN = ("kea_ha_state", "dhcp_peer", "dhcp_pairs", "dhcp_outcome")
+
+# The variable families checked for misspellings, and the roles whose
+# argument specs list their names.
+_FAMILIES = {"dhcp_": ("common",), "kea_": ("kea",), "tftp_server_": ("tftp_server",)}
+# (dhcpd_* names are the renderer's to check: it names any it does not know.)
+
+_ROLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "roles")
+
+
+def _spec_names(role):
+    """Every option name of every entry point of ROLE's meta/argument_specs.yml."""
+    path = os.path.join(_ROLES_DIR, role, "meta", "argument_specs.yml")
+    try:
+        with open(path) as fh:
+            specs = yaml.safe_load(fh) or {}
+    except (OSError, yaml.YAMLError):
+        return set()
+    names = set()
+    for entry in (specs.get("argument_specs") or {}).values():
+        names.update((entry or {}).get("options") or {})
+    return names
+
+
+_KNOWN_CACHE = {}
+
+
+def known_variables():
+    """The dhcp_*, kea_* and tftp_server_* names the collection reads, from the roles' argument specs."""
+    if not _KNOWN_CACHE:
+        for prefix, roles in _FAMILIES.items():
+            names = set(name for name in _EXTRA_KNOWN if name.startswith(prefix))
+            for role in roles:
+                names.update(name for name in _spec_names(role) if name.startswith(prefix))
+            _KNOWN_CACHE[prefix] = sorted(names)
+    return _KNOWN_CACHE
+
+
+def _digest(value):
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _part_digests(description):
+    """Variable name -> (digest of the whole value, {item: digest}) for lists and mappings."""
+    out = {}
+    for key in sorted(description):
+        value = description[key]
+        if isinstance(value, dict):
+            items = {"[%s]" % json.dumps(str(k)): _digest(v) for k, v in value.items()}
+        elif isinstance(value, list):
+            items = {"[%d]" % i: _digest(v) for i, v in enumerate(value)}
+        else:
+            items = {}
+        out[key] = {"all": _digest(value), "items": items}
+    return out
+
+
+def _did_you_mean(word, choices):
+    hint = difflib.get_close_matches(str(word), list(choices), n=1)
+    return " (did you mean %r?)" % hint[0] if hint else ""
+
+
+def _networks(description):
+    """Every subnet and pool range the description declares, as strings (unreadable ones skipped)."""
+    subnets, pools = [], []
+    plain = description.get("dhcpd_subnets") if isinstance(description.get("dhcpd_subnets"), list) else []
+    shared = description.get("dhcpd_shared_networks") if isinstance(description.get("dhcpd_shared_networks"), list) else []
+    raw_subnets = list(plain)
+    for sn in shared:
+        if isinstance(sn, dict) and isinstance(sn.get("subnets"), list):
+            raw_subnets.extend(sn["subnets"])
+    for sub in raw_subnets:
+        if not isinstance(sub, dict):
+            continue
+        try:
+            subnets.append(str(ipaddress.IPv4Network(str(sub.get("network")), strict=False)))
+        except ValueError:
+            continue
+        for pool in sub.get("pools") or []:
+            rng = pool.get("range") if isinstance(pool, dict) else None
+            for one in rng if isinstance(rng, list) else [rng]:
+                parts = str(one).split() if one else []
+                if len(parts) == 2:
+                    try:
+                        pools.append([str(ipaddress.IPv4Address(parts[0])), str(ipaddress.IPv4Address(parts[1]))])
+                    except ValueError:
+                        continue
+    return subnets, pools
+
+
+def _settings():
+    """The dhcpd_* variables that are settings of the dhcpd role, not the network description."""
+    return (_spec_names("dhcpd") | {"dhcpd_failover_state"}) - set(TOP_KEYS)
+
+
+def split_variables(variables):
+    """A host's dhcp_*, dhcpd_*, kea_* and tftp_server_* variables -> (description, backend, other names).
+
+    The description is every dhcpd_* variable but the dhcpd role's settings
+    (as the roles read it: the renderer names any it does not know)."""
+    settings = _settings()
+    description = {k: v for k, v in variables.items() if k.startswith("dhcpd_") and k not in settings}
+    others = sorted(k for k in variables if not k.startswith("dhcpd_"))
+    return description, variables.get("dhcp_backend"), others
+
+
+def peer_context(host, groups, variables):
+    """One DHCP host's view of its pair, from its own variables.
+
+    ``host``: the inventory hostname; ``groups``: the groups it is in
+    (``group_names``); ``variables``: its ``dhcp_*``, ``dhcpd_*``, ``kea_*``
+    and ``tftp_server_*`` variables as a mapping.
+    Returns a mapping of plain values (it becomes a host fact).
+    """
+    description, backend, names = split_variables(variables)
+    problems = []
+    in_primary = "dhcpd_primary" in groups
+    in_secondary = "dhcpd_secondary" in groups
+    if in_primary and in_secondary:
+        problems.append(
+            "%s is in both dhcpd_primary and dhcpd_secondary: a host is one peer of one pair; remove it from one of the groups" % host
+        )
+    group_role = "primary" if in_primary else "secondary" if in_secondary else ""
+
+    if backend is None:
+        backend_value = "isc"
+    else:
+        backend_value = str(backend)
+        if backend_value not in BACKENDS:
+            problems.append(
+                "dhcp_backend: %r on %s is not a backend%s: set dhcp_backend to isc (ISC dhcpd, the default) or kea"
+                % (backend_value, host, _did_you_mean(backend_value.lower(), BACKENDS))
+            )
+
+    known = known_variables()
+    every = [c for family in known.values() for c in family]
+    for name in names:
+        if not any(name.startswith(prefix) and name in choices for prefix, choices in known.items()):
+            problems.append(
+                "%s: unknown variable on %s%s: the collection does not read it (docs/fleet.md lists them)" % (name, host, _did_you_mean(name, every))
+            )
+
+    failover = description.get("dhcpd_failover") if isinstance(description.get("dhcpd_failover"), dict) else {}
+    peers = {}
+    for role in ("primary", "secondary"):
+        peer = failover.get(role) if isinstance(failover.get(role), dict) else {}
+        peers[role] = {"host": str(peer.get("host", "")), "address": str(peer.get("address", ""))}
+    named_role = ""
+    for role in ("primary", "secondary"):
+        if failover and peers[role]["host"] == host:
+            named_role = role
+    if failover:
+        pair = "%s/%s" % (peers["primary"]["host"], peers["secondary"]["host"])
+        partner = peers["secondary" if named_role == "primary" else "primary"]["host"] if named_role else ""
+        if group_role and named_role and group_role != named_role:
+            problems.append(
+                "%s is in dhcpd_%s, but its dhcpd_failover names it as %s: move it to dhcpd_%s or fix dhcpd_failover.%s.host"
+                % (host, group_role, named_role, named_role, group_role)
+            )
+        elif not named_role:
+            problems.append(
+                "%s is in dhcpd_%s, but its dhcpd_failover names %s as primary and %s as secondary: put the pair's description"
+                " in the group_vars of a group that holds exactly its two peers, or fix dhcpd_failover.%s.host"
+                % (host, group_role or "primary", peers["primary"]["host"] or "?", peers["secondary"]["host"] or "?", group_role or "primary")
+            )
+    else:
+        pair = host
+        partner = ""
+    subnets, pools = _networks(description)
+    role = named_role or (group_role if failover else "standalone")
+    return {
+        "host": host,
+        "role": role,
+        "group_role": group_role,
+        "pair": pair,
+        "failover_name": str(failover.get("name", "")) if failover else "",
+        "primary": peers["primary"]["host"] if failover else "",
+        "secondary": peers["secondary"]["host"] if failover else "",
+        "partner": partner,
+        "address": peers[named_role]["address"] if named_role else "",
+        "partner_address": peers["secondary" if named_role == "primary" else "primary"]["address"] if named_role else "",
+        "backend": backend_value,
+        "digest": _digest(description),
+        "parts": _part_digests(description),
+        "subnets": subnets,
+        "pools": pools,
+        "problems": problems,
+    }
+
+
+def _first_difference(a, b):
+    """The first part (variable, then item) where two contexts' descriptions differ."""
+    pa, pb = a["parts"], b["parts"]
+    for key in sorted(set(pa) | set(pb)):
+        if key not in pa or key not in pb:
+            return key, "set on %s only" % (a["host"] if key in pa else b["host"])
+        if pa[key]["all"] == pb[key]["all"]:
+            continue
+        ia, ib = pa[key]["items"], pb[key]["items"]
+        for item in sorted(set(ia) | set(ib), key=lambda s: (len(s), s)):
+            if ia.get(item) != ib.get(item):
+                where = "" if item in ia and item in ib else " (on %s only)" % (a["host"] if item in ia else b["host"])
+                return key + item, "differs" + where
+        return key, "differs"
+    return "", ""
+
+
+def _overlap(r1, r2):
+    lo1, hi1 = (int(ipaddress.IPv4Address(x)) for x in r1)
+    lo2, hi2 = (int(ipaddress.IPv4Address(x)) for x in r2)
+    return lo1 <= hi2 and lo2 <= hi1
+
+
+def fleet_check(contexts, inventory_hosts, primaries, secondaries, run_hosts=None):
+    """Check the pairs of a run together.
+
+    ``contexts``: every DHCP host's ``peer_context()`` result in this run;
+    ``inventory_hosts``: every host of the inventory; ``primaries`` and
+    ``secondaries``: the members of dhcpd_primary and dhcpd_secondary;
+    ``run_hosts``: the hosts of this run (default: those with a context).
+    Returns ``{errors, warnings, pairs}``; ``pairs`` lists each pair (or
+    standalone server) with its hosts and backend, in inventory order.
+    """
+    errors, warnings = [], []
+    by_host = {c["host"]: c for c in contexts}
+    run = set(run_hosts) if run_hosts is not None else set(by_host)
+    inventory = set(inventory_hosts)
+    for c in contexts:
+        errors.extend(c["problems"])
+
+    # Who names whom: a host named in two different pairs.
+    named_in = {}
+    for c in contexts:
+        if not c["primary"]:
+            continue
+        for role in ("primary", "secondary"):
+            named_in.setdefault(c[role], {}).setdefault(c["pair"], []).append(c["host"])
+    for host, pairs in sorted(named_in.items()):
+        if len(pairs) > 1:
+            said = "; ".join("%s (the description of %s)" % (p, ", ".join(sorted(by))) for p, by in sorted(pairs.items()))
+            errors.append(
+                "%s is named as a peer of %d pairs: %s. A host is a peer of one pair: give each pair its own dhcpd_failover in the"
+                " group_vars of a group holding just its two peers" % (host, len(pairs), said)
+            )
+
+    pairs = {}
+    for c in contexts:
+        pairs.setdefault(c["pair"], []).append(c)
+    out_pairs = []
+    for pair, members in pairs.items():
+        first = members[0]
+        if first["primary"]:
+            for role, group in (("primary", primaries), ("secondary", secondaries)):
+                named = first[role]
+                if not named:
+                    continue
+                if named not in inventory:
+                    errors.append(
+                        "dhcpd_failover.%s.host of %s names %r, which is not in the inventory: add it to dhcpd_%s or fix the name"
+                        % (role, ", ".join(sorted(m["host"] for m in members)), named, role)
+                    )
+                elif named not in group:
+                    errors.append(
+                        "%s is the %s of pair %s (dhcpd_failover.%s.host), but is not in dhcpd_%s: add it to that group (a pair"
+                        " half in its groups is half deployed)" % (named, role, pair, role, role)
+                    )
+                elif named not in run:
+                    warnings.append(
+                        "%s, the %s of pair %s, is not part of this run (--limit?): only its partner is checked and changed;"
+                        " run both peers together to keep their configurations equal" % (named, role, pair)
+                    )
+            for a in members:
+                for b in members:
+                    if a["host"] >= b["host"]:
+                        continue
+                    if a["digest"] != b["digest"]:
+                        where, how = _first_difference(a, b)
+                        errors.append(
+                            "%s and %s, the two peers of pair %s, read different descriptions (first difference: %s %s): put the"
+                            " pair's dhcpd_* variables in the group_vars of a group that holds both peers, not in host_vars"
+                            % (a["host"], b["host"], pair, where, how)
+                        )
+                    if a["backend"] != b["backend"]:
+                        errors.append(
+                            "%s and %s, the two peers of pair %s, have different dhcp_backend values (%s, %s): set the same"
+                            " backend for both peers, in their pair's group_vars" % (a["host"], b["host"], pair, a["backend"], b["backend"])
+                        )
+        out_pairs.append({
+            "pair": pair,
+            "name": first["failover_name"],
+            "primary": first["primary"] or first["host"],
+            "secondary": first["secondary"],
+            "backend": first["backend"],
+            "hosts": sorted(m["host"] for m in members),
+        })
+
+    # Two pairs that hand out the same addresses: a warning, since separate
+    # sites may reuse ranges in separate routing domains (VRFs).
+    reps = [members[0] for members in pairs.values()]
+    for i, a in enumerate(reps):
+        for b in reps[i + 1:]:
+            same = sorted(set(a["subnets"]) & set(b["subnets"]))
+            if same:
+                warnings.append(
+                    "pairs %s and %s both declare %s: fine where the sites are separate routing domains (VRFs), else give"
+                    " each site its own subnets" % (a["pair"], b["pair"], ", ".join(same))
+                )
+            for r1 in a["pools"]:
+                for r2 in b["pools"]:
+                    if _overlap(r1, r2):
+                        warnings.append(
+                            "pairs %s and %s have overlapping pools (%s and %s): both would lease the same addresses unless"
+                            " the sites are separate routing domains" % (a["pair"], b["pair"], " ".join(r1), " ".join(r2))
+                        )
+    return {"errors": errors, "warnings": warnings, "pairs": out_pairs}
+
+
+def host_problems(context, addresses, listen):
+    """What the host itself shows: ``addresses`` maps each interface to its
+    IPv4 ``ADDRESS/PREFIX`` list (host_state), ``listen`` the interfaces the
+    server will listen on. Returns a list of problems."""
+    problems = []
+    mine = []
+    for iface, addrs in (addresses or {}).items():
+        for a in addrs or []:
+            try:
+                mine.append((iface, ipaddress.IPv4Interface(str(a))))
+            except ValueError:
+                continue
+    if not mine:
+        return problems
+    host = context["host"]
+    if context.get("address"):
+        try:
+            want = ipaddress.IPv4Address(context["address"])
+        except ValueError:
+            want = None
+        if want is not None and all(a.ip != want for _, a in mine):
+            problems.append(
+                "dhcpd_failover.%s.address is %s, which is not an address of %s (it has %s): the peer could not listen there"
+                " ('Can't bind to failover address: Cannot assign requested address'): set the address the host has on the"
+                " network its partner reaches" % (context["role"], want, host, ", ".join(sorted(str(a.ip) for _, a in mine)))
+            )
+    if context.get("subnets"):
+        declared = [ipaddress.IPv4Network(s) for s in context["subnets"]]
+        listening = [(i, a) for i, a in mine if not listen or i in listen]
+        if listening and not any(a.ip in net for _, a in listening for net in declared):
+            problems.append(
+                "%s listens on %s, but no subnet in dhcpd_subnets or dhcpd_shared_networks holds its address there (%s): dhcpd"
+                " exits at start ('No subnet declaration for ...'): declare that subnet (with no pool if it serves no client)"
+                " or set dhcpd_interfaces" % (host, ", ".join(sorted(set(i for i, _ in listening))), ", ".join(sorted(str(a) for _, a in listening)))
+            )
+    return problems
