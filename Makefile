@@ -54,17 +54,12 @@ lint: venv collection
 	yamllint -s .
 	for p in playbooks/*.yml; do ansible-playbook -i inventories/example --syntax-check $$p >/dev/null; done
 	for p in playbooks/*.yml; do ansible-playbook -i inventories/example-primary-only --syntax-check $$p >/dev/null; done
-	ansible-doc -t filter netboot.dhcp_failover.dhcpd_config >/dev/null
-	ansible-doc -t filter netboot.dhcp_failover.kea_config >/dev/null
-	ansible-doc -t module netboot.dhcp_failover.kea_ha >/dev/null
-	ansible-doc -t module netboot.dhcp_failover.dhcpd_failover_state >/dev/null
-	ansible-doc -t module netboot.dhcp_failover.dhcpd_check >/dev/null
-	ansible-doc -t module netboot.dhcp_failover.dhcp_probe >/dev/null
-	ansible-doc -t module netboot.dhcp_failover.host_state >/dev/null
-	ansible-doc -t lookup netboot.dhcp_failover.file_sha1 >/dev/null
+	for f in plugins/filter/*.py plugins/modules/*.py plugins/lookup/*.py; do \
+	  t=$$(basename $$(dirname $$f)); t=$${t%s}; ansible-doc -t $${t/modules/module} netboot.dhcp_failover.$$(basename $$f .py) >/dev/null; done
 	antsibull-changelog lint
 	molecule syntax -s almalinux9 >/dev/null
 	molecule syntax -s default >/dev/null
+	molecule syntax -s fleet >/dev/null
 	rm -rf .cache/build && ansible-galaxy collection build --output-path .cache/build >/dev/null
 	! tar tzf .cache/build/netboot-dhcp_failover-*.tar.gz | grep -E '^(\.ansible|\.venv|\.cache|molecule|bench)/'
 	bash tests/sanity/run.sh
@@ -73,10 +68,12 @@ lint: venv collection
 unit: venv collection
 	python -m pytest tests/unit
 
-# The Molecule lab on Debian 12 containers (create, converge, idempotence,
-# verify, destroy); cleans up even when interrupted.
+# The Molecule labs on Debian 12 containers (create, converge, idempotence,
+# verify, destroy): the site lab, then the fleet lab (two sites, ISC and
+# Kea, in one inventory); each cleans up even when interrupted.
 lab: venv collection image
 	bash tests/lab/run-lab.sh test
+	LAB_SCENARIO=fleet bash tests/lab/run-lab.sh test
 
 # The same with the longer PXE runs: Secure Boot through shim, SeaBIOS + iPXE.
 lab-long: venv collection image

@@ -1,13 +1,16 @@
 #!/bin/bash
 # The lab's own podman network: the user's 10.4.0.0/16 on a bridge that only
 # the lab's containers (and the QEMU clients' tap devices) are attached to.
+# LAB_NETWORK, LAB_SUBNET and LAB_GATEWAY name another (the fleet lab's).
 # Usage: network.sh up | down | bridge
 set -euo pipefail
 NET="${LAB_NETWORK:-netboot-lab}"
+SUBNET="${LAB_SUBNET:-10.4.0.0/16}"
+GATEWAY="${LAB_GATEWAY:-10.4.0.1}"
 case "${1:-up}" in
     up)
         if ! podman network exists "$NET"; then
-            podman network create --disable-dns --subnet 10.4.0.0/16 --gateway 10.4.0.1 "$NET" >/dev/null
+            podman network create --disable-dns --subnet "$SUBNET" --gateway "$GATEWAY" "$NET" >/dev/null
         fi
         echo "network $NET ready"
         ;;

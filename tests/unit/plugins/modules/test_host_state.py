@@ -62,7 +62,8 @@ def test_default_interface_is_the_default_route_with_the_lowest_metric(tmp_path)
     ip = ["ip", "-n", ns]
     subprocess.run(["ip", "netns", "add", ns], check=True)
     try:
-        assert netns_module(tmp_path, ns)["default_interface"] == ""
+        out = netns_module(tmp_path, ns)
+        assert out["default_interface"] == "" and out["addresses"] == {}
         for name, net in (("up1", "10.91.1"), ("up2", "10.91.2")):
             subprocess.run(ip + ["link", "add", name, "type", "veth", "peer", "name", name + "p"], check=True)
             subprocess.run(ip + ["addr", "add", net + ".2/24", "dev", name], check=True)
@@ -74,6 +75,8 @@ def test_default_interface_is_the_default_route_with_the_lowest_metric(tmp_path)
         assert netns_module(tmp_path, ns)["default_interface"] == "up2"
         kernel = subprocess.run(ip + ["-4", "route", "show", "default"], capture_output=True, text=True, check=True).stdout
         assert kernel.splitlines()[0].split(" dev ")[1].split()[0] == "up2"
+        # Every IPv4 address of the namespace, by interface, as the kernel has them.
+        assert netns_module(tmp_path, ns)["addresses"] == {"up1": ["10.91.1.2/24"], "up2": ["10.91.2.2/24"]}
     finally:
         subprocess.run(["ip", "netns", "delete", ns], check=False)
 

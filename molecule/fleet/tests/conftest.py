@@ -1,0 +1,44 @@
+"""Fixtures of the fleet lab (molecule/fleet): two sites in one inventory,
+site A an ISC dhcpd pair, site B a Kea HA pair, each on its own network with
+a client that probes it (tests/lab/dhcp_probe.py, a real DHCP client)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import testinfra
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+sys.path.insert(0, ROOT)
+import tests.conftest  # noqa: E402,F401  (the collection on sys.path)
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
+import dhcp_probe  # noqa: E402
+
+INVENTORY = os.path.join(ROOT, "inventories", "lab-fleet")
+# Each site: its backend, its peers (name -> failover address), its network,
+# its client.
+SITES = {
+    "a": {"backend": "isc", "peers": {"fa1": "10.6.7.9", "fa2": "10.6.7.210"}, "net": "10.6.", "client": "fa-client"},
+    "b": {"backend": "kea", "peers": {"fb1": "10.7.7.9", "fb2": "10.7.7.210"}, "net": "10.7.", "client": "fb-client"},
+}
+
+
+class Fleet:
+    def __init__(self):
+        names = [p for s in SITES.values() for p in s["peers"]] + [s["client"] for s in SITES.values()]
+        self.hosts = {n: testinfra.get_host("podman://" + n) for n in names}
+        for s in SITES.values():
+            dhcp_probe.install(s["client"])
+
+    def play(self, playbook, *args):
+        """ansible-playbook playbooks/PLAYBOOK against the fleet lab's inventory."""
+        env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
+        return subprocess.run(["ansible-playbook", "-i", INVENTORY, os.path.join(ROOT, "playbooks", playbook), *args],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+
+
+@pytest.fixture(scope="session")
+def fleet():
+    return Fleet()

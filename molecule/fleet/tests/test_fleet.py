@@ -1,0 +1,118 @@
+"""Two pairs in one inventory, converged by one site.yml run (molecule's
+converge): every peer carries its own pair's files and reaches its pair's
+normal state, each site's clients are served by their own pair, and a change
+to both sites under live probes leaves no client unanswered longer than a
+first retransmission."""
+
+import json
+import random
+import subprocess
+import time
+
+from conftest import SITES
+from dhcp_probe import IN_CONTAINER, run_in
+
+from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state
+
+# A client that gets no answer asks again after about 4 s (RFC 2131 4.1:
+# retransmission delay of 4 s, then 8 s, ...).
+MAX_GAP_S = 4.0
+
+
+def test_every_peer_carries_its_own_pairs_files(fleet):
+    for name, site in SITES.items():
+        others = [s["net"] for n, s in SITES.items() if n != name]
+        for peer, address in site["peers"].items():
+            host = fleet.hosts[peer]
+            if site["backend"] == "isc":
+                text = host.file("/etc/dhcp/dhcpd.conf").content_string
+                assert 'failover peer "site-%s" {' % name in text and "address %s;" % address in text
+                assert "subnet %s0.0 netmask 255.255.0.0" % site["net"] in text
+                assert host.service("isc-dhcp-server").is_running
+                assert not host.service("kea-dhcp4-server").is_running
+            else:
+                conf = json.loads(host.file("/etc/kea/kea-dhcp4.conf").content_string)
+                ha = [h for h in conf["Dhcp4"]["hooks-libraries"] if "parameters" in h][0]["parameters"]["high-availability"][0]
+                assert ha["this-server-name"] == peer
+                assert [s["subnet"] for s in conf["Dhcp4"]["subnet4"]] == ["%s0.0/16" % site["net"]]
+                text = json.dumps(conf)
+                assert host.service("kea-dhcp4-server").is_running
+                assert not host.service("isc-dhcp-server").is_running
+            assert not any(o in text for o in others), "%s carries another site's addresses" % peer
+
+
+def test_every_pair_is_in_its_normal_state(fleet):
+    run = fleet.play("failover_state.yml")
+    assert run.returncode == 0, run.stdout[-3000:]
+    out = " ".join(run.stdout.split())
+    for peer in SITES["a"]["peers"]:
+        state = parse_state(fleet.hosts[peer].file("/var/lib/dhcp/dhcpd.leases").content_string, "site-a")
+        assert (state["my_state"], state["partner_state"]) == ("normal", "normal"), (peer, state)
+        assert "%s: my state normal, partner state normal (relationship site-a)" % peer in out
+    for peer in SITES["b"]["peers"]:
+        assert "%s: Kea HA state load-balancing" % peer in out
+
+
+def test_each_sites_clients_are_served_by_their_own_pair(fleet):
+    for site in SITES.values():
+        seen = set()
+        for n in range(12):
+            offers = run_in(site["client"], "discover", "--mac", "52:54:00:f1:%02x:%02x" % (ord(site["net"][3]), n), "--wait", "2")
+            assert offers, "no offer to client %d of %s" % (n, site["client"])
+            for offer in offers:
+                assert offer["server_id"] in site["peers"].values(), offer
+                assert offer["yiaddr"].startswith(site["net"] + "45."), offer
+                seen.add(offer["server_id"])
+        # Both peers of the pair answer (load balancing splits the clients).
+        assert seen == set(site["peers"].values()), seen
+
+
+def test_verify_proves_each_pair_from_its_own_site(fleet):
+    run = fleet.play("verify.yml")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    out = run.stdout
+    assert "pair fa1/fa2" in out and "pair fb1/fb2" in out
+
+
+def test_a_change_to_both_sites_leaves_no_client_unanswered_longer_than_a_retransmission(fleet):
+    lease_time = 600 + random.randint(1, 3000)
+    watchers = {}
+    for site in SITES.values():
+        client = fleet.hosts[site["client"]]
+        client.run("rm -f /tmp/watch.jsonl /tmp/watch.stop")
+        watchers[site["client"]] = subprocess.Popen(
+            ["podman", "exec", site["client"], "python3", IN_CONTAINER, "watch", "--duration", "400", "--interval", "0.5",
+             "--wait", "2.5", "--secs", "4", "--out", "/tmp/watch.jsonl", "--stop-file", "/tmp/watch.stop"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        time.sleep(2)
+        started = time.time()
+        run = fleet.play("site.yml", "-e", "dhcpd_default_lease_time=%d" % lease_time)
+        ended = time.time()
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+        time.sleep(2)
+    finally:
+        for name, proc in watchers.items():
+            fleet.hosts[name].run("touch /tmp/watch.stop")
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                proc.wait(10)
+    out = " ".join(run.stdout.split())
+    assert "fa1/fa2 (isc): secondary fa2: changed; primary fa1: changed" in out
+    assert "fb1/fb2 (kea): secondary fb2: changed; primary fb1: changed" in out
+    print("change of both sites: %.1f s" % (ended - started))
+    for site in SITES.values():
+        lines = [json.loads(x) for x in fleet.hosts[site["client"]].file("/tmp/watch.jsonl").content_string.splitlines() if x.strip()]
+        assert lines and lines[0]["t"] < started and lines[-1]["t"] > ended, "the probe did not cover the change"
+        answered = [x["t"] for x in lines if x["servers"]]
+        gaps = [b - a for a, b in zip(answered, answered[1:])]
+        worst = max(gaps) if gaps else float("inf")
+        print("%s: probes=%d unanswered=%d longest gap=%.1f s" % (site["client"], len(lines), sum(1 for x in lines if not x["servers"]), worst))
+        assert all(set(x["servers"]) <= set(site["peers"].values()) for x in lines)
+        assert worst <= MAX_GAP_S, "%s: no peer answered for %.1f s during the change" % (site["client"], worst)
+    for peer in SITES["a"]["peers"]:
+        assert "default-lease-time %d;" % lease_time in fleet.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
+    for peer in SITES["b"]["peers"]:
+        assert '"valid-lifetime": %d' % lease_time in fleet.hosts[peer].file("/etc/kea/kea-dhcp4.conf").content_string
