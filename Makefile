@@ -17,7 +17,7 @@ APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux sysl
 	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils openssh-client \
 	kea-dhcp4-server kea-ctrl-agent
 
-.PHONY: help deps venv collection image lint unit lab lab-long test demo bench bench-render bench-converge clean
+.PHONY: help deps venv collection image lint unit lab lab-long test demo bench bench-render bench-converge bench-fleet clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -88,13 +88,17 @@ test:
 demo: deps venv collection image
 	bash tests/lab/demo.sh
 
-bench: bench-render bench-converge
+bench: bench-render bench-converge bench-fleet
 
 bench-render: venv collection
 	python bench/bench_render.py
 
 bench-converge: venv collection image
 	bash tests/lab/run-lab.sh bench
+
+# N failover pairs against one (its own containers and networks, removed at the end).
+bench-fleet: venv collection image
+	python bench/bench_fleet.py
 
 clean:
 	bash tests/lab/run-lab.sh destroy || true

@@ -33,6 +33,14 @@ options:
     type: list
     elements: str
     required: false
+  tftp:
+    description:
+      - Each TFTP server (C(tftp_servers)) to its C(address) and its C(tftp_server_bios), C(tftp_server_uefi),
+        C(tftp_server_bios_modules), C(tftp_server_files) and C(tftp_server_downloads) as C(bios), C(uefi),
+        C(bios_modules), C(files) and C(downloads). With it, a boot file a pair hands out that the TFTP servers
+        its C(next_server) names will not hold (by the tftp_server role's plan, on every supported OS) is warned about.
+    type: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -54,21 +62,26 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._fleet import fleet_check
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._fleet import fleet_check, tftp_holds, tftp_os_values
 
 
-def dhcp_fleet_check(contexts, groups, run_hosts=None):
+def dhcp_fleet_check(contexts, groups, run_hosts=None, tftp=None):
     """Filter entry point: check the pairs of a run together (see plugin_utils/_fleet.py)."""
     if not isinstance(contexts, list) or not all(isinstance(c, dict) and "pair" in c for c in contexts):
         raise AnsibleFilterError("dhcp_fleet_check: the input must be the list of every DHCP host's dhcp_peer context")
     if not isinstance(groups, dict):
         raise AnsibleFilterError("dhcp_fleet_check: groups must be the inventory's groups mapping")
+    servers = None
+    if tftp is not None:
+        values = tftp_os_values()
+        servers = {str(name): {"address": str(t.get("address", "")), "holds": tftp_holds(values, dict(t))} for name, t in dict(tftp).items()}
     result = fleet_check(
         [dict(c) for c in contexts],
         list(groups.get("all") or []),
         list(groups.get("dhcpd_primary") or []),
         list(groups.get("dhcpd_secondary") or []),
         list(run_hosts) if run_hosts is not None else None,
+        servers,
     )
     if result["errors"]:
         raise AnsibleFilterError("dhcp_fleet_check: %d problem(s) across the pairs, no host was changed:\n- %s"

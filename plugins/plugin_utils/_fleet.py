@@ -39,7 +39,7 @@ import yaml  # PyYAML, a dependency of ansible-core
 
 from ._dhcpd_model import TOP_KEYS
 
-__all__ = ["BACKENDS", "peer_context", "fleet_check", "host_problems", "known_variables", "split_variables"]
+__all__ = ["BACKENDS", "peer_context", "fleet_check", "host_problems", "known_variables", "split_variables", "tftp_holds"]
 
 BACKENDS = ("isc", "kea")
 
@@ -152,6 +152,63 @@ def split_variables(variables):
     return description, variables.get("dhcp_backend"), others
 
 
+def _boot_files(value, path, out):
+    """Every TFTP boot file a description hands out (boot_files mappings and
+    boot_file strings in any scope), with the path that names it; URLs
+    (HTTP boot, iPXE scripts) are not on a TFTP server and are left out."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = "%s.%s" % (path, key) if path else str(key)
+            if key == "boot_files" and isinstance(item, dict):
+                for arch, name in item.items():
+                    if isinstance(name, str) and name and "://" not in name:
+                        out.append([name.lstrip("/"), "%s.%s" % (where, arch)])
+            elif key == "boot_file" and isinstance(item, str) and item and "://" not in item:
+                out.append([item.lstrip("/"), where])
+            else:
+                _boot_files(item, where, out)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _boot_files(item, "%s[%d]" % (path, i), out)
+    return out
+
+
+def _next_server(description):
+    pxe = description.get("dhcpd_pxe") if isinstance(description.get("dhcpd_pxe"), dict) else {}
+    value = pxe.get("next_server")
+    return str(value) if value else ""
+
+
+def tftp_os_values():
+    """The tftp_server role's per-OS values (``__tftp_server_os`` of each vars/<OS>.yml)."""
+    folder = os.path.join(_ROLES_DIR, "tftp_server", "vars")
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".yml") and name != "main.yml":
+            with open(os.path.join(folder, name)) as fh:
+                out.append((yaml.safe_load(fh) or {}).get("__tftp_server_os") or {})
+    return out
+
+
+def tftp_holds(os_values_list, settings):
+    """The files (relative to the TFTP root) that the tftp_server role puts on a
+    host with these settings, whatever its OS: loaders, menus, the user's
+    files and downloads that every supported OS's plan holds."""
+    from ._tftp_plan import PlanError, tftp_plan
+
+    held = None
+    for values in os_values_list:
+        try:
+            plan = tftp_plan(values, settings)
+        except PlanError:
+            return set()
+        names = {c["dest"] for c in plan["copies"]} | {m["dest"] for m in plan["menus"]}
+        names |= {f.get("dest") for f in settings.get("files") or [] if isinstance(f, dict)}
+        names |= {f.get("dest") for f in settings.get("downloads") or [] if isinstance(f, dict)}
+        held = names if held is None else held & names
+    return held or set()
+
+
 def peer_context(host, groups, variables):
     """One DHCP host's view of its pair, from its own variables.
 
@@ -232,6 +289,8 @@ def peer_context(host, groups, variables):
         "parts": _part_digests(description),
         "subnets": subnets,
         "pools": pools,
+        "boot_files": _boot_files(description, "", []),
+        "next_server": _next_server(description),
         "problems": problems,
     }
 
@@ -259,13 +318,16 @@ def _overlap(r1, r2):
     return lo1 <= hi2 and lo2 <= hi1
 
 
-def fleet_check(contexts, inventory_hosts, primaries, secondaries, run_hosts=None):
+def fleet_check(contexts, inventory_hosts, primaries, secondaries, run_hosts=None, tftp=None):
     """Check the pairs of a run together.
 
     ``contexts``: every DHCP host's ``peer_context()`` result in this run;
     ``inventory_hosts``: every host of the inventory; ``primaries`` and
     ``secondaries``: the members of dhcpd_primary and dhcpd_secondary;
-    ``run_hosts``: the hosts of this run (default: those with a context).
+    ``run_hosts``: the hosts of this run (default: those with a context);
+    ``tftp``: each TFTP server's name -> {address, holds: the files it will
+    hold} (``tftp_holds()``); with it, boot files no TFTP server of the pair
+    holds are warned about.
     Returns ``{errors, warnings, pairs}``; ``pairs`` lists each pair (or
     standalone server) with its hosts and backend, in inventory order.
     """
@@ -342,6 +404,9 @@ def fleet_check(contexts, inventory_hosts, primaries, secondaries, run_hosts=Non
             "hosts": sorted(m["host"] for m in members),
         })
 
+    if tftp is not None:
+        warnings.extend(_boot_file_warnings(pairs, tftp))
+
     # Two pairs that hand out the same addresses: a warning, since separate
     # sites may reuse ranges in separate routing domains (VRFs).
     reps = [members[0] for members in pairs.values()]
@@ -361,6 +426,33 @@ def fleet_check(contexts, inventory_hosts, primaries, secondaries, run_hosts=Non
                             " the sites are separate routing domains" % (a["pair"], b["pair"], " ".join(r1), " ".join(r2))
                         )
     return {"errors": errors, "warnings": warnings, "pairs": out_pairs}
+
+
+def _boot_file_warnings(pairs, tftp):
+    """Boot files a pair hands out that the TFTP servers it sends clients to will not hold."""
+    warnings = []
+    by_address = {str(t.get("address")): name for name, t in tftp.items()}
+    for pair, members in pairs.items():
+        first = members[0]
+        if not first["boot_files"]:
+            continue
+        nxt = first["next_server"]
+        if nxt == "self":
+            servers = [m["host"] for m in members] if not first["primary"] else [first["primary"], first["secondary"]]
+        elif nxt in tftp:
+            servers = [nxt]
+        elif nxt in by_address:
+            servers = [by_address[nxt]]
+        else:
+            continue  # an external TFTP server, or none named: nothing to compare with
+        for name, where in first["boot_files"]:
+            lacking = [srv for srv in servers if srv not in tftp or name not in tftp[srv]["holds"]]
+            if lacking:
+                warnings.append(
+                    "pair %s hands out %s (%s), which %s will not hold (next_server %s): add it to tftp_server_files there, or"
+                    " fix the boot file" % (pair, name, where, ", ".join(lacking) if all(s in tftp for s in lacking) else
+                                            ", ".join(lacking) + " (not in tftp_servers)", nxt))
+    return warnings
 
 
 def host_problems(context, addresses, listen):

@@ -15,12 +15,22 @@ if [ "$scenario" = almalinux9 ]; then
 fi
 export NETBOOT_LAB_SSH_DIR="${NETBOOT_LAB_SSH_DIR:-$PWD/.cache/lab-ssh}"
 
+# The networks of the scenario: the lab's, or the fleet lab's two sites.
+networks() {
+    if [ "$scenario" = fleet ]; then
+        LAB_NETWORK=netboot-fleet-a LAB_SUBNET=10.6.0.0/16 LAB_GATEWAY=10.6.0.1 bash "$HERE/network.sh" "$1"
+        LAB_NETWORK=netboot-fleet-b LAB_SUBNET=10.7.0.0/16 LAB_GATEWAY=10.7.0.1 bash "$HERE/network.sh" "$1"
+    else
+        bash "$HERE/network.sh" "$1"
+    fi
+}
+
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     molecule destroy -s "$scenario" >/dev/null 2>&1 || true
     ip link del nbtap0 >/dev/null 2>&1 || true
-    bash "$HERE/network.sh" down || true
+    networks down || true
     exit $rc
 }
 
@@ -33,7 +43,7 @@ case "$action" in
         # Clear what an earlier, interrupted run may have left, then make the
         # network (Molecule's own destroy step would remove it).
         molecule destroy -s "$scenario" >/dev/null 2>&1 || true
-        bash "$HERE/network.sh" up
+        networks up
         start=$(date +%s)
         export LAB_REPORT="${LAB_REPORT:-/tmp/netboot-lab-report.txt}"
         rm -f "$LAB_REPORT"
@@ -44,7 +54,7 @@ case "$action" in
     bench)
         trap cleanup EXIT INT TERM
         molecule destroy -s "$scenario" >/dev/null 2>&1 || true
-        bash "$HERE/network.sh" up
+        networks up
         python bench/bench_converge.py
         ;;
     *)

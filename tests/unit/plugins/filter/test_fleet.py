@@ -136,3 +136,27 @@ def test_the_filters_refuse_with_every_problem_and_accept_a_context_back():
         dhcp_fleet_check([c], {"all": ["a1", "a2"], "dhcpd_primary": ["a1"], "dhcpd_secondary": ["a2"]})
     with pytest.raises(AnsibleFilterError, match="the input must be"):
         dhcp_peer_context(["not", "a", "mapping"])
+
+
+def test_boot_files_no_tftp_server_of_the_pair_holds_are_warned_about(monkeypatch):
+    """next_server: self sends clients to the peers; a boot file outside the
+    tftp_server role's plan (on every supported OS) and the user's files is
+    named with the variable that hands it out."""
+    pxe = {"next_server": "self", "boot_files": {"bios": "pxelinux.0", "uefi_x64": "shimx64.efi", "arm64": "grubaa64.efi"}}
+    contexts, hosts, prim, sec = fleet(("a", site("a", "10.10", dhcpd_pxe=pxe)))
+    groups = {"all": hosts, "dhcpd_primary": prim, "dhcpd_secondary": sec}
+    held = {"address": "", "bios": True, "uefi": True, "files": [{"dest": "lab/readme.txt"}]}
+    tftp = {"a1": dict(held, address="10.10.0.11"), "a2": dict(held, address="10.10.0.12")}
+    from ansible.utils.display import Display
+
+    said = []
+    monkeypatch.setattr(Display, "warning", lambda self, msg, *a, **k: said.append(msg))
+    dhcp_fleet_check(contexts, groups, tftp=tftp)
+    assert said == ["dhcp_fleet_check: pair a1/a2 hands out grubaa64.efi (dhcpd_pxe.boot_files.arm64), which a1, a2 will not hold"
+                    " (next_server self): add it to tftp_server_files there, or fix the boot file"]
+    del said[:]
+    tftp["a2"]["files"] = [{"dest": "grubaa64.efi"}]
+    tftp["a1"]["uefi"] = False
+    dhcp_fleet_check(contexts, groups, tftp=tftp)
+    assert len(said) == 2 and "grubaa64.efi (dhcpd_pxe.boot_files.arm64), which a1 will not hold" in said[1]
+    assert "shimx64.efi (dhcpd_pxe.boot_files.uefi_x64), which a1 will not hold" in said[0]
