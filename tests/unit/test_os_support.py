@@ -109,7 +109,8 @@ FAILOVER = {
 
 
 def selinux_ports(**extra):
-    rc, result = run("dhcpd", "__dhcpd_selinux_ports", facts("AlmaLinux", "9"), dhcpd_failover=FAILOVER, **extra)
+    # As the dhcpd_primary role runs it (its peer role given).
+    rc, result = run("dhcpd", "__dhcpd_selinux_ports", facts("AlmaLinux", "9"), dhcpd_failover=FAILOVER, dhcpd_peer_role="primary", **extra)
     assert rc == 0, result
     return sorted((p["proto"], p["port"], p["setype"]) for p in result["msg"])
 
@@ -122,7 +123,7 @@ def test_selinux_labels_only_ports_its_policy_does_not_cover():
 def test_a_custom_omapi_or_failover_port_is_labelled_dhcpd_port_t():
     assert selinux_ports(dhcpd_omapi={"key_name": "k", "key_secret": "c2VjcmV0", "port": 9991}) == [("tcp", "9991", "dhcpd_port_t")]
     failover = dict(FAILOVER, primary=dict(FAILOVER["primary"], port=520))
-    rc, result = run("dhcpd", "__dhcpd_selinux_ports", facts("AlmaLinux", "9"), dhcpd_failover=failover)
+    rc, result = run("dhcpd", "__dhcpd_selinux_ports", facts("AlmaLinux", "9"), dhcpd_failover=failover, dhcpd_peer_role="primary")
     assert [(p["proto"], p["port"]) for p in result["msg"]] == [("tcp", "520")]
 
 

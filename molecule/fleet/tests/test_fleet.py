@@ -5,6 +5,7 @@ to both sites under live probes leaves no client unanswered longer than a
 first retransmission."""
 
 import json
+import os
 import random
 import subprocess
 import time
@@ -74,6 +75,13 @@ def test_verify_proves_each_pair_from_its_own_site(fleet):
     assert "pair fa1/fa2" in out and "pair fb1/fb2" in out
 
 
+def report(line):
+    """A line for the lab's summary (tests/lab/run-lab.sh prints them at the end)."""
+    print(line)
+    with open(os.environ.get("LAB_REPORT", "/tmp/netboot-lab-report.txt"), "a") as fh:
+        fh.write("fleet: " + line + "\n")
+
+
 def test_a_change_to_both_sites_leaves_no_client_unanswered_longer_than_a_retransmission(fleet):
     lease_time = 600 + random.randint(1, 3000)
     watchers = {}
@@ -102,14 +110,15 @@ def test_a_change_to_both_sites_leaves_no_client_unanswered_longer_than_a_retran
     out = " ".join(run.stdout.split())
     assert "fa1/fa2 (isc): secondary fa2: changed; primary fa1: changed" in out
     assert "fb1/fb2 (kea): secondary fb2: changed; primary fb1: changed" in out
-    print("change of both sites: %.1f s" % (ended - started))
+    report("one site.yml run changed both sites (4 peers, ISC and Kea) in %.1f s" % (ended - started))
     for site in SITES.values():
         lines = [json.loads(x) for x in fleet.hosts[site["client"]].file("/tmp/watch.jsonl").content_string.splitlines() if x.strip()]
         assert lines and lines[0]["t"] < started and lines[-1]["t"] > ended, "the probe did not cover the change"
         answered = [x["t"] for x in lines if x["servers"]]
         gaps = [b - a for a, b in zip(answered, answered[1:])]
         worst = max(gaps) if gaps else float("inf")
-        print("%s: probes=%d unanswered=%d longest gap=%.1f s" % (site["client"], len(lines), sum(1 for x in lines if not x["servers"]), worst))
+        report("%s: %d probes during the change, %d unanswered, longest time without an answer %.1f s" % (
+            site["client"], len(lines), sum(1 for x in lines if not x["servers"]), worst))
         assert all(set(x["servers"]) <= set(site["peers"].values()) for x in lines)
         assert worst <= MAX_GAP_S, "%s: no peer answered for %.1f s during the change" % (site["client"], worst)
     for peer in SITES["a"]["peers"]:
