@@ -475,19 +475,19 @@ def host_problems(context, addresses, listen):
             want = ipaddress.IPv4Address(context["address"])
         except ValueError:
             want = None
-        if want is not None and all(a.ip != want for _, a in mine):
+        if want is not None and all(a.ip != want for dummy, a in mine):
             problems.append(
                 "dhcpd_failover.%s.address is %s, which is not an address of %s (it has %s): the peer could not listen there"
                 " ('Can't bind to failover address: Cannot assign requested address'): set the address the host has on the"
-                " network its partner reaches" % (context["role"], want, host, ", ".join(sorted(str(a.ip) for _, a in mine)))
+                " network its partner reaches" % (context["role"], want, host, ", ".join(sorted(str(a.ip) for dummy, a in mine)))
             )
     if context.get("subnets"):
         declared = [ipaddress.IPv4Network(s) for s in context["subnets"]]
         listening = [(i, a) for i, a in mine if not listen or i in listen]
-        if listening and not any(a.ip in net for _, a in listening for net in declared):
+        if listening and not any(a.ip in net for dummy, a in listening for net in declared):
             problems.append(
                 "%s listens on %s, but no subnet in dhcpd_subnets or dhcpd_shared_networks holds its address there (%s): dhcpd"
                 " exits at start ('No subnet declaration for ...'): declare that subnet (with no pool if it serves no client)"
-                " or set dhcpd_interfaces" % (host, ", ".join(sorted(set(i for i, _ in listening))), ", ".join(sorted(str(a) for _, a in listening)))
+                " or set dhcpd_interfaces" % (host, ", ".join(sorted(set(i for i, dummy in listening))), ", ".join(sorted(str(a) for dummy, a in listening)))
             )
     return problems
