@@ -29,7 +29,6 @@ once per host, from that host's own variables:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import ipaddress
 import json
@@ -37,6 +36,7 @@ import os
 
 import yaml  # PyYAML, a dependency of ansible-core
 
+from ._dhcpd_checker import did_you_mean
 from ._dhcpd_model import TOP_KEYS
 
 __all__ = ["BACKENDS", "peer_context", "fleet_check", "host_problems", "known_variables", "split_variables", "tftp_holds"]
@@ -101,11 +101,6 @@ def _part_digests(description):
             items = {}
         out[key] = {"all": _digest(value), "items": items}
     return out
-
-
-def _did_you_mean(word, choices):
-    hint = difflib.get_close_matches(str(word), list(choices), n=1)
-    return " (did you mean %r?)" % hint[0] if hint else ""
 
 
 def _networks(description):
@@ -234,7 +229,7 @@ def peer_context(host, groups, variables):
         if backend_value not in BACKENDS:
             problems.append(
                 "dhcp_backend: %r on %s is not a backend%s: set dhcp_backend to isc (ISC dhcpd, the default) or kea"
-                % (backend_value, host, _did_you_mean(backend_value.lower(), BACKENDS))
+                % (backend_value, host, did_you_mean(backend_value.lower(), BACKENDS))
             )
 
     known = known_variables()
@@ -242,7 +237,7 @@ def peer_context(host, groups, variables):
     for name in names:
         if not any(name.startswith(prefix) and name in choices for prefix, choices in known.items()):
             problems.append(
-                "%s: unknown variable on %s%s: the collection does not read it (docs/fleet.md lists them)" % (name, host, _did_you_mean(name, every))
+                "%s: unknown variable on %s%s: the collection does not read it (docs/fleet.md lists them)" % (name, host, did_you_mean(name, every))
             )
 
     failover = description.get("dhcpd_failover") if isinstance(description.get("dhcpd_failover"), dict) else {}
