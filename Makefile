@@ -17,7 +17,7 @@ APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux sysl
 	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils openssh-client \
 	kea-dhcp4-server kea-ctrl-agent
 
-.PHONY: help deps venv collection image lint unit lab lab-long test demo bench bench-render bench-converge bench-fleet clean
+.PHONY: help deps venv collection image ee lint unit lab lab-long test demo bench bench-render bench-converge bench-fleet clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -43,6 +43,11 @@ image: deps
 	bash tests/lab/setup-host.sh
 	bash tests/lab/build-image.sh
 	bash tests/lab/lab-ssh.sh
+
+# The lab's execution environment image (ansible-builder, tests/lab/ee/);
+# the fleet lab builds it too and runs site.yml from it.
+ee: deps venv
+	bash tests/lab/build-ee.sh
 
 # Nothing here writes to the user's home: Ansible, ansible-lint, Molecule
 # and ansible-test keep their state under .cache (or /var/tmp for
@@ -88,13 +93,16 @@ test:
 demo: deps venv collection image
 	bash tests/lab/demo.sh
 
-bench: bench-render bench-converge bench-fleet
+bench: bench-render bench-converge
 
 bench-render: venv collection
 	python bench/bench_render.py
 
+# The lab's converges against Ansible's floor, then the fleet row: 1, 2 and
+# 4 pairs (bench/bench_fleet.py).
 bench-converge: venv collection image
 	bash tests/lab/run-lab.sh bench
+	python bench/bench_fleet.py
 
 # N failover pairs against one (its own containers and networks, removed at the end).
 bench-fleet: venv collection image

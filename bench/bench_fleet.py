@@ -8,13 +8,17 @@ description in its site group's group_vars, reached with podman exec as
 root. After a first converge of all four pairs (timed, not compared), for
 N = 1, 2 and 4 pairs (--limit to the first N sites):
 
+  floor     Ansible's floor on the same hosts: a play that only gathers
+            facts (bench/floor.yml, median of 3); its growth with N is what
+            this machine's two cores add for any playbook
   no-op     playbooks/dhcp_failover.yml changing nothing (median of 3),
             after an untimed converge that puts every pair back
   change    one option changed on every pair of the run (median of 3),
             each restarting both peers of every pair, one peer per pair at
             a time
 
-and the ratio of each to the same step with one pair. Everything it makes
+and the ratio of each to the same step with one pair, and of the no-op to
+the floor of the same hosts. Everything it makes
 (containers, networks, the inventory) is removed at the end, also on
 failure. Nothing is asserted: this is a report.
 """
@@ -30,6 +34,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAIR = os.path.join(ROOT, "playbooks", "dhcp_failover.yml")
+FLOOR = os.path.join(ROOT, "bench", "floor.yml")
 IMAGE = os.environ.get("NETBOOT_LAB_IMAGE", "localhost/netboot-debian12-systemd:latest")
 PAIRS = 4
 
@@ -104,11 +109,11 @@ def down():
         run(["podman", "network", "rm", "-f", "netboot-bench-%d" % i])
 
 
-def play(inventory, n, *extra):
+def play(inventory, n, *extra, playbook=PAIR):
     limit = ":".join("site%d" % i for i in range(1, n + 1))
     env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
     t0 = time.perf_counter()
-    res = run(["ansible-playbook", "-i", inventory, PAIR, "--limit", limit, "-f", "10", *extra], env=env)
+    res = run(["ansible-playbook", "-i", inventory, playbook, "--limit", limit, "-f", "10", *extra], env=env)
     dt = time.perf_counter() - t0
     if res.returncode != 0:
         sys.stderr.write(res.stdout[-3000:] + res.stderr[-2000:])
@@ -130,18 +135,22 @@ def main():
                 # Every pair back to the inventory's values (the changes of
                 # the step before left some on another lease time).
                 play(inventory, PAIRS)
+                floor = statistics.median(play(inventory, n, playbook=FLOOR)[0] for dummy in range(3))
                 noops = [play(inventory, n) for dummy in range(3)]
                 changes = [play(inventory, n, "-e", "dhcpd_default_lease_time=%d" % (700 + random.randint(1, 5000)))
                            for dummy in range(3)]
-                rows[n] = (statistics.median(t for t, c in noops), max(c for t, c in noops),
+                rows[n] = (floor, statistics.median(t for t, c in noops), max(c for t, c in noops),
                            statistics.median(t for t, c in changes))
         finally:
             down()
     print("\n== fleet (podman exec as root; forks 10) ==")
     print("first converge of %d pairs: %.1f s" % (PAIRS, first))
-    print("%-8s %14s %10s %8s %16s %10s" % ("pairs", "no-op (s)", "x 1 pair", "changed", "change (s)", "x 1 pair"))
-    for n, (noop, changed, change) in sorted(rows.items()):
-        print("%-8d %14.1f %10.2f %8d %16.1f %10.2f" % (n, noop, noop / rows[1][0], changed, change, change / rows[1][2]))
+    print("%-6s %9s %9s %10s %9s %10s %8s %11s %9s" % (
+        "pairs", "floor (s)", "x 1 pair", "no-op (s)", "x 1 pair", "x floor", "changed", "change (s)", "x 1 pair"))
+    one = rows[1]
+    for n, (floor, noop, changed, change) in sorted(rows.items()):
+        print("%-6d %9.1f %9.2f %10.1f %9.2f %10.2f %8d %11.1f %9.2f" % (
+            n, floor, floor / one[0], noop, noop / one[1], noop / floor, changed, change, change / one[3]))
 
 
 if __name__ == "__main__":

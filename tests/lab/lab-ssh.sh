@@ -3,7 +3,8 @@
 # project's .cache/lab-ssh by default; nothing under the user's home):
 #   id_ed25519[.pub]  the key of the lab's ordinary user, netops (mounted
 #                     read-only into every container as its authorized key);
-#   known_hosts       the host key of the lab image, for 10.4.*.* only, so
+#   known_hosts       the host key of the lab image, for the lab networks
+#                     (10.4, and 10.6 and 10.7 of the fleet lab) only, so
 #                     that Ansible checks host keys as on a real site.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,5 +17,5 @@ if [ ! -f "$DIR/id_ed25519" ]; then
 fi
 chmod 0644 "$DIR/id_ed25519.pub"
 hostkey="$(podman run --rm --network none "$IMAGE" cat /etc/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f1,2)"
-echo "10.4.*.* $hostkey" > "$DIR/known_hosts"
+echo "10.4.*.*,10.6.*.*,10.7.*.* $hostkey" > "$DIR/known_hosts"
 echo "lab ssh material ready in $DIR"

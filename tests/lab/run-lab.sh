@@ -43,6 +43,10 @@ case "$action" in
         # Clear what an earlier, interrupted run may have left, then make the
         # network (Molecule's own destroy step would remove it).
         molecule destroy -s "$scenario" >/dev/null 2>&1 || true
+        # The fleet lab also runs site.yml from an execution environment.
+        if [ "$scenario" = fleet ]; then
+            bash "$HERE/build-ee.sh"
+        fi
         networks up
         start=$(date +%s)
         export LAB_REPORT="${LAB_REPORT:-/tmp/netboot-lab-report.txt}"

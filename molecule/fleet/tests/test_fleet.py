@@ -2,11 +2,12 @@
 converge): every peer carries its own pair's files and reaches its pair's
 normal state, each site's clients are served by their own pair, and a change
 to both sites under live probes leaves no client unanswered longer than a
-first retransmission."""
+first retransmission, and a secondary that fails leaves its primary alone."""
 
 import json
 import os
 import random
+import re
 import subprocess
 import time
 
@@ -125,3 +126,75 @@ def test_a_change_to_both_sites_leaves_no_client_unanswered_longer_than_a_retran
         assert "default-lease-time %d;" % lease_time in fleet.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
     for peer in SITES["b"]["peers"]:
         assert '"valid-lifetime": %d' % lease_time in fleet.hosts[peer].file("/etc/kea/kea-dhcp4.conf").content_string
+
+
+DROP_IN = "/etc/systemd/system/isc-dhcp-server.service.d/zz-test-fault.conf"
+
+
+def service_entered(host, service):
+    """When the service last entered 'active' (monotonic, microseconds)."""
+    return int(host.run("systemctl show -p ActiveEnterTimestampMonotonic --value %s" % service).stdout.strip() or 0)
+
+
+def test_a_secondary_that_does_not_come_back_leaves_its_primary_untouched(fleet):
+    """fa2's dhcpd cannot start again (a unit drop-in whose ExecStartPre fails,
+    as a broken host would), while one option changes on both sites. Its
+    primary fa1 must keep its files and keep running; with
+    dhcp_fleet_stop_on_failure=false the other site completes, with the
+    default (true) the other site's primary waits too."""
+    fa1, fa2 = fleet.hosts["fa1"], fleet.hosts["fa2"]
+    before = {"fa1": fa1.file("/etc/dhcp/dhcpd.conf").content_string,
+              "fb1": fleet.hosts["fb1"].file("/etc/kea/kea-dhcp4.conf").content_string}
+    entered = service_entered(fa1, "isc-dhcp-server")
+    fa2.run("mkdir -p %s && printf '[Service]\\nExecStartPre=/bin/false\\n' > %s && systemctl daemon-reload"
+            % (os.path.dirname(DROP_IN), DROP_IN))
+    try:
+        runs = {}
+        for stop in ("false", "true"):
+            lease_time = 600 + random.randint(1, 3000)
+            runs[stop] = fleet.play("dhcp_failover.yml", "-e", "dhcpd_default_lease_time=%d" % lease_time,
+                                    "-e", "dhcp_fleet_stop_on_failure=%s" % stop)
+            assert runs[stop].returncode != 0, runs[stop].stdout[-3000:]
+            out = " ".join(runs[stop].stdout.split())
+            assert "fa1/fa2 (isc): secondary fa2: FAILED" in out, out[-3000:]
+            assert "primary fa1: left untouched: its secondary fa2 failed" in out, out[-3000:]
+            assert fa1.file("/etc/dhcp/dhcpd.conf").content_string == before["fa1"]
+            assert service_entered(fa1, "isc-dhcp-server") == entered, "fa1 was restarted"
+            assert fa1.service("isc-dhcp-server").is_running
+            if stop == "false":
+                assert "fb1/fb2 (kea): secondary fb2: changed; primary fb1: changed" in out, out[-3000:]
+                fb1_conf = fleet.hosts["fb1"].file("/etc/kea/kea-dhcp4.conf").content_string
+                assert '"valid-lifetime": %d' % lease_time in fb1_conf
+            else:
+                assert "fb1/fb2 (kea): secondary fb2: changed; primary fb1: left untouched: the secondary fa2 of " \
+                       "another pair failed (dhcp_fleet_stop_on_failure)" in out, out[-3000:]
+                assert fleet.hosts["fb1"].file("/etc/kea/kea-dhcp4.conf").content_string == fb1_conf
+        # fa1 kept answering its site's clients throughout.
+        offers = run_in(SITES["a"]["client"], "discover", "--wait", "4", "--secs", "4")
+        assert SITES["a"]["peers"]["fa1"] in [o["server_id"] for o in offers], offers
+        report("a failed secondary (fa2) left its primary fa1 untouched and serving; "
+               "dhcp_fleet_stop_on_failure=false let site B complete, true held site B's primary")
+    finally:
+        fa2.run("rm -f %s && systemctl daemon-reload" % DROP_IN)
+        restore = fleet.play("dhcp_failover.yml")
+    assert restore.returncode == 0, restore.stdout[-3000:]
+    for peer in SITES["a"]["peers"]:
+        assert "default-lease-time 600;" in fleet.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
+
+
+def test_the_pre_flight_of_both_backends_refuses_a_clock_off_the_controllers(fleet):
+    """The containers share the machine's clock, so a skew cannot be made
+    here; an allowance below any real offset (-1 s) stands for one. The ISC
+    and the Kea peers are each refused with the clock named and the fix, and
+    nothing is changed."""
+    expected = {
+        "lab_site_a": "dhcpd refuses a peer more than 60 s apart",
+        "lab_site_b": "Kea's HA hook ends HA (state terminated) when the partners' clocks are more than 60 s apart",
+    }
+    for site, words in expected.items():
+        run = fleet.play("dhcp_check.yml", "--limit", site, "-e", "dhcpd_max_clock_skew=-1")
+        assert run.returncode != 0, run.stdout[-3000:]
+        out = " ".join(run.stdout.split())
+        assert re.search(r"'s clock is -?\d+ s off the controller's", out), out[-3000:]
+        assert words in out, out[-3000:]
+        assert not re.search(r"changed=[1-9]", run.stdout.split("PLAY RECAP")[-1]), run.stdout[-2000:]
