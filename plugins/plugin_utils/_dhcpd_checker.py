@@ -17,6 +17,19 @@ from ._dhcpd_types import check_text, ipv4_int, read_address
 NAME_RE = _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
+# dhcpd evaluates execute() when it runs the statement: a global one at every
+# start and at every "dhcpd -t" (the controller's check of a render for review
+# included), others as root on the peers at lease events. Nothing from a
+# description may run a program (dhcpd.conf(5), "Client Classing"; dhcp-eval(5),
+# "execute").
+EXECUTE_REFUSED = (
+    "runs a program (execute), which dhcpd does when it reads the file: at every start, and in the controller's "
+    "dhcpd -t of a render for review. Remove it; to act on lease events, read the lease file or the "
+    "failover/OMAPI state instead"
+)
+_EXECUTE_RE = re.compile(r"\bexecute\s*\(", re.I)
+
+
 class ModelError(ValueError):
     """Raised with every problem found in a network description."""
 
@@ -157,6 +170,9 @@ class Checker:
             return None
         if text.count('"') % 2:
             self.add(path, "%r has an unbalanced quote" % value)
+            return None
+        if _EXECUTE_RE.search(_strip_quoted(text)):
+            self.add(path, "%r %s" % (value, EXECUTE_REFUSED))
             return None
         return text
 

@@ -254,7 +254,9 @@ class _Writer:
             branches.append(("not exists pxe-system-type or option pxe-system-type = 00:00", boot.files["bios"]))
 
         def pxe_body(d):
-            self.out(d, "next-server %s;" % self._next_server(boot.next_server))
+            # Boot files that are all http(s) URLs need no next-server.
+            if boot.next_server is not None:
+                self.out(d, "next-server %s;" % self._next_server(boot.next_server))
             for i, (cond, name) in enumerate(branches):
                 self.out(d, "%s %s {" % ("if" if i == 0 else "} elsif", cond))
                 self.out(d + 1, 'filename %s;' % quote(name))
@@ -280,11 +282,10 @@ class _Writer:
         if http:
             self.out(depth, "if %s {" % http_cond)
             http_body(depth + 1)
-            if boot.clients == "all":
-                self.out(depth, "} else {")
-            else:
-                self.out(depth, "} elsif %s {" % pxe_cond)
-            pxe_body(depth + 1)
+            if branches or boot.files.get("other") or boot.next_server is not None:
+                # (Nothing for PXE clients where every file is a URL.)
+                self.out(depth, "} else {" if boot.clients == "all" else "} elsif %s {" % pxe_cond)
+                pxe_body(depth + 1)
             self.out(depth, "}")
         elif boot.clients == "all":
             pxe_body(depth)

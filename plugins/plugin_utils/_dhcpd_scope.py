@@ -13,7 +13,7 @@ import re
 
 from ._dhcpd_checker import did_you_mean
 from ._dhcpd_options import read_options
-from ._dhcpd_results import BOOT_FILE_KEYS, CLIENTS, DEFAULT_BOOT_FILES, LEASE_KEYS, SELF, Boot, Scope
+from ._dhcpd_results import BOOT_FILE_KEYS, CLIENTS, LEASE_KEYS, SELF, Boot, Scope
 from ._dhcpd_types import read_address
 from ._dhcpd_vocab import MANAGED_STATEMENTS
 
@@ -101,8 +101,13 @@ def read_address_setting(ctx, value, path, allow_self=True):
     return INVALID
 
 
-def read_boot(ctx, raw, path, inherited, keys):
-    """A pxe: mapping (or dhcpd_pxe) -> Boot, merged over the inherited settings."""
+def read_boot(ctx, raw, path, inherited, keys, defaults=None):
+    """A pxe: mapping (or dhcpd_pxe) -> Boot, merged over the inherited settings.
+
+    ``defaults`` are the files of a mapping that names none and inherits
+    nothing: the collection's defaults for dhcpd_pxe only. A scope's pxe:
+    with neither files nor a parent to take them from gets none (and
+    check_boot_complete refuses it), never files the site may not have."""
     c = ctx.c
     raw = c.mapping(raw, path, keys)
     if raw is None:
@@ -131,7 +136,7 @@ def read_boot(ctx, raw, path, inherited, keys):
                 continue
             files[key] = value
     elif inherited is None:
-        files = dict(DEFAULT_BOOT_FILES)
+        files = dict(defaults or {})
     ipxe = base.ipxe_script
     if raw.get("ipxe_script") is not None:
         ipxe = c.text(raw.get("ipxe_script"), path + ".ipxe_script")
@@ -143,7 +148,8 @@ def check_boot_complete(c, boot, path):
     if not files:
         if boot.clients == "all" and boot.next_server is not None:
             return  # next-server for every client; files come from elsewhere (hosts, includes)
-        c.add(path + ".boot_files", "no boot file is set: give at least one (bios, uefi_x64, ... or other)")
+        c.add(path + ".boot_files", "no boot file is set: give at least one (bios, uefi_x64, ... or other)%s" % (
+            "" if path == "dhcpd_pxe" else ", here or in dhcpd_pxe (which this scope inherits from)"))
     elif boot.next_server is None and not all(re.match(r"^https?://", f) for f in files):
         c.add(
             path + ".next_server",

@@ -14,6 +14,7 @@ import re
 from ._dhcpd_checker import did_you_mean
 from ._dhcpd_results import (
     BUILTIN_CLASSES,
+    DEFAULT_BOOT_FILES,
     LEASE_KEYS,
     MAX_CLASSES,
     PXE_MODES,
@@ -169,7 +170,7 @@ def read_pxe(ctx, raw):
         return off
     enabled = c.boolean(raw.get("enabled"), path + ".enabled", True)
     mode = c.choice(raw.get("mode"), path + ".mode", PXE_MODES, "failover")
-    boot = read_boot(ctx, raw, path, None, _PXE_KEYS)
+    boot = read_boot(ctx, raw, path, None, _PXE_KEYS, defaults=DEFAULT_BOOT_FILES)
     if enabled:
         check_boot_complete(c, boot, path)
     lease = c.integer(raw.get("lease_time"), path + ".lease_time", 30, 2**31 - 1)

@@ -1,6 +1,7 @@
 """playbooks/render.yml on the two example inventories: files on the
 controller, identical to the golden configs, accepted by dhcpd -t."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -61,7 +62,7 @@ def test_render_playbook_keeps_keys_secret_at_vvv(tmp_path):
         },
         "dhcpd_includes": ["/etc/dhcp/hosts-extra.conf"],
     }
-    run = render("example", tmp_path, "-vvv", "-e", __import__("json").dumps(extra))
+    run = render("example", tmp_path, "-vvv", "-e", json.dumps(extra))
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]
     assert SECRET not in output and DDNS_SECRET not in output
@@ -73,10 +74,39 @@ def test_render_playbook_keeps_keys_secret_at_vvv(tmp_path):
         assert SECRET in secrets.read_text() and DDNS_SECRET in secrets.read_text()
         assert oct(secrets.stat().st_mode & 0o777) == "0o600"
     # The user's include is not on the controller: said, not silently skipped.
-    assert "Not on the controller, so not checked here" in output and "/etc/dhcp/hosts-extra.conf" in output
+    assert "Included files are never read on the controller" in output and "/etc/dhcp/hosts-extra.conf" in output
 
 
 def test_render_playbook_reports_unknown_variables(tmp_path):
     run = render("example", tmp_path, "-e", '{"dhcpd_statment": ["log-facility local7"]}')
     assert run.returncode != 0
     assert "dhcpd_statment: unknown variable (did you mean 'dhcpd_statements'?)" in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("where", ["global", "subnet", "class"])
+def test_a_render_for_review_runs_nothing_a_description_asks_for(where, tmp_path):
+    """dhcpd runs a global execute() whenever it reads the file, dhcpd -t
+    included: the render refuses it, naming the variable, and the program
+    never runs (the marker file is never created)."""
+    marker = tmp_path / "ran"
+    statement = 'execute ("/usr/bin/touch", "%s")' % marker
+    if where == "global":
+        extra, name = {"dhcpd_statements": [statement]}, "dhcpd_statements[0]"
+    elif where == "subnet":
+        extra = {"dhcpd_subnets": [{"network": "10.4.0.0/16", "statements": ['set x = execute("/usr/bin/touch", "%s")' % marker]}]}
+        name = "dhcpd_subnets[0].statements[0]"
+    else:
+        extra = {"dhcpd_classes": [{"name": "c", "match": 'EXECUTE("/usr/bin/touch", "%s") = 0' % marker}]}
+        name = "dhcpd_classes[0].match"
+    run = render("example", tmp_path / "out", "-e", json.dumps(extra))
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output[-3000:]
+    assert name in output and "runs a program (execute)" in output, output[-3000:]
+    assert not marker.exists()
+    assert not (tmp_path / "out" / "dhcp1.example.com" / "dhcpd.conf").exists()
+
+
+def test_execute_inside_a_quoted_string_is_only_text(tmp_path):
+    run = render("example", tmp_path, "-e", json.dumps({"dhcpd_statements": ['log (info, "execute (nothing)")']}))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert 'log (info, "execute (nothing)");' in (tmp_path / "dhcp1.example.com" / "dhcpd.conf").read_text()

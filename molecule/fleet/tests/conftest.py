@@ -33,10 +33,12 @@ class Fleet:
             dhcp_probe.install(s["client"])
 
     def play(self, playbook, *args):
-        """ansible-playbook playbooks/PLAYBOOK against the fleet lab's inventory."""
+        """ansible-playbook playbooks/PLAYBOOK against the fleet lab's inventory;
+        its stdout holds stderr too (where a failed task's message may go)."""
         env = dict(os.environ, ANSIBLE_FORCE_COLOR="false")
         return subprocess.run(["ansible-playbook", "-i", INVENTORY, os.path.join(ROOT, "playbooks", playbook), *args],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=900, check=False)
 
 
 @pytest.fixture(scope="session")

@@ -260,3 +260,35 @@ def test_the_secrets_part_reads_only_the_keys():
     # ... and still refuses a bad key.
     with pytest.raises(AnsibleFilterError, match="dhcpd_omapi.key_secret"):
         dhcpd_config({"dhcpd_omapi": {"key_name": "k", "key_secret": "not base64!"}}, role="primary", part="secrets")
+
+
+def test_boot_files_that_are_all_urls_render_without_next_server():
+    """UEFI HTTP boot needs no TFTP server: no next-server, no empty PXE
+    branch, and real dhcpd accepts the file."""
+    model = example()
+    model["dhcpd_pxe"] = {"boot_files": {"bios": None, "uefi_x64": None, "http_x64": "http://10.4.7.12/boot/shimx64.efi"}}
+    for role in ("primary", "secondary"):
+        text, dummy = render_checked(model, role)
+        assert "next-server" not in text
+        assert '"PXEClient" {' not in text.split('class "httpboot"')[1]
+        assert 'filename "http://10.4.7.12/boot/shimx64.efi";' in text
+
+
+def test_a_scope_pxe_without_files_takes_its_parents_or_is_refused():
+    model = example()
+    model["dhcpd_subnets"][0]["pxe"] = {"next_server": "10.4.7.12"}
+    # Inherits dhcpd_pxe's files.
+    text, dummy = render_checked(model, "primary")
+    subnet = text[text.index("subnet 10.4.0.0"):]
+    assert "next-server 10.4.7.12;" in subnet and 'filename "pxelinux.0";' in subnet
+    # With no dhcpd_pxe there is nothing to inherit: refused, never the collection's defaults.
+    del model["dhcpd_pxe"]
+    with pytest.raises(AnsibleFilterError) as err:
+        render(model, "primary")
+    assert "dhcpd_subnets[0].pxe.boot_files: no boot file is set" in str(err.value)
+    assert "dhcpd_pxe" in str(err.value)
+    # dhcpd_pxe without boot_files still gets the documented defaults.
+    model["dhcpd_pxe"] = {"next_server": "10.4.7.12"}
+    del model["dhcpd_subnets"][0]["pxe"]
+    text, dummy = render_checked(model, "primary")
+    assert 'filename "pxelinux.0";' in text and 'filename "shimx64.efi";' in text

@@ -270,3 +270,14 @@ def test_no_key_reaches_the_kea_files_or_warnings():
     agent = render_kea(description, "primary", HOSTS, SETTINGS, part="ctrl_agent")
     assert warnings == ["dhcpd_omapi: not used by Kea, which is controlled through its control socket"]
     assert secret not in json.dumps(configs) + json.dumps(agent) + json.dumps(warnings)
+
+
+def test_boot_files_that_are_all_urls_render_for_kea_without_next_server():
+    description = example()
+    description["dhcpd_pxe"] = {"boot_files": {"http_x64": "http://10.4.7.12/boot/shimx64.efi"}}
+    for role, conf in pair(description).items():
+        text = json.dumps(conf)
+        assert "next-server" not in text, role
+        assert "http://10.4.7.12/boot/shimx64.efi" in text
+        code, out = kea_t(conf)
+        assert code == 0, out
