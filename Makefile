@@ -62,6 +62,7 @@ lint: venv collection
 	for f in plugins/filter/*.py plugins/modules/*.py plugins/lookup/*.py; do \
 	  t=$$(basename $$(dirname $$f)); t=$${t%s}; ansible-doc -t $${t/modules/module} netboot.dhcp_failover.$$(basename $$f .py) >/dev/null; done
 	antsibull-changelog lint
+	python tests/docs_defaults.py
 	molecule syntax -s almalinux9 >/dev/null
 	molecule syntax -s default >/dev/null
 	molecule syntax -s fleet >/dev/null
