@@ -78,6 +78,19 @@ partner_since:
   description: Epoch seconds (UTC) of the partner's last known state change, or null.
   type: int
   returned: always
+lease_file_size:
+  description: Size of the lease file in bytes (0 where it is missing).
+  type: int
+  returned: always
+  version_added: 1.6.0
+lease_folder_free:
+  description:
+    - Bytes still free to an unprivileged writer on the lease file's file system. With the folder full,
+      dhcpd keeps answering but logs C(unable to commit) and records nothing; the leases it handed out
+      are lost at its next start.
+  type: int
+  returned: always
+  version_added: 1.6.0
 waited:
   description: Seconds spent waiting (0 without O(wait_normal_since)).
   type: float
@@ -86,6 +99,7 @@ waited:
 """
 
 import calendar
+import os
 import re
 import time
 
@@ -147,7 +161,21 @@ def main():
                     waited=round(time.monotonic() - start, 1), **state)
             time.sleep(0.2)
             state = read_state(module)
-    module.exit_json(changed=False, waited=round(time.monotonic() - start, 1), **state)
+    module.exit_json(changed=False, waited=round(time.monotonic() - start, 1), **dict(state, **space(module.params["lease_file"])))
+
+
+def space(lease_file):
+    """The lease file's size and the free space of its folder, in bytes."""
+    try:
+        size = os.stat(lease_file).st_size
+    except OSError:
+        size = 0
+    try:
+        st = os.statvfs(os.path.dirname(lease_file) or ".")
+        free = st.f_bavail * st.f_frsize
+    except OSError:
+        free = 0
+    return {"lease_file_size": size, "lease_folder_free": free}
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ short_description: Read in one round trip what a converge must know of a host (f
 version_added: 1.2.0
 author: netboot.dhcp_failover contributors (@netboot)
 description:
-  - Returns, for each of O(paths), whether it exists, its SHA-1 checksum (files), mode, owner and group;
+  - Returns, for each of O(paths), whether it exists, its SHA-1 checksum and size (files), the free space
+    of its file system (directories), mode, owner and group;
     for each of O(services), its systemd C(ActiveState) and C(UnitFileState); the host's clock; and the
     interface of its IPv4 default route.
   - All services are read with one C(systemctl show); only a unit that systemd generated from a SysV
@@ -70,11 +71,12 @@ now:
   returned: always
 files:
   description:
-    - Path to C(exists), C(type) (C(file), C(directory), C(other)), C(sha1) (files only), C(mode)
-      (four octal digits), C(owner) and C(group).
+    - Path to C(exists), C(type) (C(file), C(directory), C(other)), C(sha1) and C(size) in bytes (files
+      only), C(free) (directories only; bytes still free to an unprivileged writer on its file system,
+      since 1.6.0), C(mode) (four octal digits), C(owner) and C(group).
   type: dict
   returned: always
-  sample: {"/etc/dhcp/dhcpd.conf": {"exists": true, "type": "file", "sha1": "3f78...", "mode": "0644", "owner": "root", "group": "root"}}
+  sample: {"/etc/dhcp/dhcpd.conf": {"exists": true, "type": "file", "sha1": "3f78...", "size": 2048, "mode": "0644", "owner": "root", "group": "root"}}
 services:
   description:
     - Unit name to C(active) and C(enabled), what C(systemctl is-active) and C(systemctl is-enabled) print
@@ -143,6 +145,7 @@ def describe(path):
         out["group"] = str(st.st_gid)
     if stat.S_ISREG(st.st_mode):
         out["type"] = "file"
+        out["size"] = st.st_size
         digest = hashlib.sha1()
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 16), b""):
@@ -150,9 +153,20 @@ def describe(path):
         out["sha1"] = digest.hexdigest()
     elif stat.S_ISDIR(st.st_mode):
         out["type"] = "directory"
+        out["free"] = free_bytes(path)
     else:
         out["type"] = "other"
     return out
+
+
+def free_bytes(path):
+    """Bytes an unprivileged writer may still use on the file system of path
+    (f_bavail: dhcpd drops to its own user on the Red Hat family)."""
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
 
 
 def services_state(module, names):

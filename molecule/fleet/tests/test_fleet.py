@@ -198,3 +198,28 @@ def test_the_pre_flight_of_both_backends_refuses_a_clock_off_the_controllers(fle
         assert re.search(r"'s clock is -?\d+ s off the controller's", out), out[-3000:]
         assert words in out, out[-3000:]
         assert not re.search(r"changed=[1-9]", run.stdout.split("PLAY RECAP")[-1]), run.stdout[-2000:]
+
+
+def test_a_lease_folder_without_room_is_refused_before_any_restart_and_reported(fleet):
+    """A margin larger than any lab disk (dhcpd_lease_min_free_mib) stands for
+    a full lease folder, which the containers cannot mount: the pre-flight of
+    both backends refuses with the folder, its free space and the fix, and
+    changes nothing; failover_state.yml reports the ISC peers' folders."""
+    huge = "dhcpd_lease_min_free_mib=%d" % (1 << 30)
+    folders = {"lab_site_a": "/var/lib/dhcp", "lab_site_b": "/var/lib/kea"}
+    for site, folder in folders.items():
+        run = fleet.play("dhcp_failover.yml", "--limit", site, "-e", huge, "-e", "dhcpd_default_lease_time=777")
+        assert run.returncode != 0, run.stdout[-3000:]
+        out = " ".join(run.stdout.split())
+        assert re.search(r"'s lease folder %s has [\d.]+ MiB free, [\d.]+ MiB short" % folder, out), out[-3000:]
+        assert "Free space there first" in out
+        assert not re.search(r"changed=[1-9]", run.stdout.split("PLAY RECAP")[-1]), run.stdout[-2000:]
+    for peer in SITES["a"]["peers"]:
+        assert "default-lease-time 777;" not in fleet.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
+    state = fleet.play("failover_state.yml", "--limit", "lab_site_a", "-e", huge)
+    assert state.returncode != 0, state.stdout[-3000:]
+    out = " ".join(state.stdout.split())
+    assert re.search(r"fa1: my state normal, partner state normal .* its folder [\d.]+ MiB free", out), out[-3000:]
+    assert "dhcpd cannot record leases once it is full" in out, out[-3000:]
+    # With the default margin the same playbook passes.
+    assert fleet.play("failover_state.yml", "--limit", "lab_site_a").returncode == 0

@@ -36,6 +36,10 @@ def test_files_are_described_with_checksum_mode_and_type(tmp_path):
     assert files[str(tmp_path / "tree")] == dict(files[str(tmp_path / "tree")], type="directory", mode="0750", exists=True)
     assert "sha1" not in files[str(tmp_path / "tree")]
     assert files[str(tmp_path / "missing")] == {"exists": False}
+    assert files[str(conf)]["size"] == len("authoritative;\n")
+    # A directory's file system: free bytes as statvfs counts them for an unprivileged writer.
+    st = os.statvfs(tmp_path)
+    assert abs(files[str(tmp_path / "tree")]["free"] - st.f_bavail * st.f_frsize) < 64 << 20
     assert abs(out["now"] - __import__("time").time()) < 60
 
 
