@@ -476,6 +476,15 @@ def host_problems(context, addresses, listen):
                 " ('Can't bind to failover address: Cannot assign requested address'): set the address the host has on the"
                 " network its partner reaches" % (context["role"], want, host, ", ".join(sorted(str(a.ip) for dummy, a in mine)))
             )
+    have = sorted(set(i for i, dummy in mine))
+    # (Kea also takes INTERFACE/ADDRESS and '*'.)
+    missing = [i for i in listen or [] if str(i).split("/")[0] not in have and i != "*"]
+    if missing:
+        problems.append(
+            "dhcpd_interfaces names %s, where %s has no IPv4 address (its interfaces with one: %s): the server could not"
+            " answer there; name an interface of the host, or leave dhcpd_interfaces unset for the default route's"
+            % (", ".join(missing), host, ", ".join(have))
+        )
     if context.get("subnets"):
         declared = [ipaddress.IPv4Network(s) for s in context["subnets"]]
         listening = [(i, a) for i, a in mine if not listen or i in listen]

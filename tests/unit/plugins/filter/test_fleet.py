@@ -123,6 +123,10 @@ def test_host_addresses_the_failover_address_must_be_the_hosts_own_and_a_subnet_
                          " (192.168.5.2/24): dhcpd exits at start ('No subnet declaration for ...'): declare that subnet (with no"
                          " pool if it serves no client) or set dhcpd_interfaces"]
     assert host_problems(c, {}, []) == []  # no addresses read: nothing to say
+    typo = host_problems(c, {"eth0": ["10.10.0.11/16"], "lo": ["127.0.0.1/8"]}, ["eht0"])
+    assert typo == ["dhcpd_interfaces names eht0, where a1 has no IPv4 address (its interfaces with one: eth0, lo): the server"
+                    " could not answer there; name an interface of the host, or leave dhcpd_interfaces unset for the default"
+                    " route's"]
 
 
 def test_the_filters_refuse_with_every_problem_and_accept_a_context_back():
