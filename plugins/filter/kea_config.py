@@ -44,7 +44,12 @@ options:
       - C(version) (the Kea version on the host, default C(2.2.0)), C(mode) (C(load-balancing) or
         C(hot-standby)), C(transport) (C(agent) or C(dedicated); empty or left out, C(agent) below Kea 3.0 and C(dedicated) from 3.0),
         C(hooks_path), C(interfaces), C(http_port), C(control_socket), C(lease_file),
-        C(max_unacked_clients).
+        C(max_unacked_clients), C(auth_user) and C(config_dir).
+      - C(auth_user) (since 1.6.0) turns on HTTP basic authentication of the HA channel where the peers talk through
+        the Control Agent; the password never passes through the filter. Each peer entry gets C(basic-auth-user) and
+        C(basic-auth-password) set to the stand-in C(netboot:include-ha-password), which the kea role replaces with
+        C(<?include "CONFIG_DIR/netboot-ha-auth.json"?>), an owner-only file holding the password; the Control
+        Agent's configuration asks for the same user with its password read from C(CONFIG_DIR/netboot-ha-password).
     type: dict
     required: false
   part:

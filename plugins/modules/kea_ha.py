@@ -40,6 +40,16 @@ options:
     description: Seconds to wait.
     type: int
     default: 120
+  auth_user:
+    description:
+      - User name for HTTP basic authentication, where the Control Agents ask for it (the role's
+        C(kea_ha_auth_user)); sent to O(url) and O(partner_url).
+    type: str
+    version_added: 1.6.0
+  auth_password:
+    description: Password for O(auth_user) (the role's C(kea_ha_auth_password)). Never logged.
+    type: str
+    version_added: 1.6.0
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -60,7 +70,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 state:
-  description: This server's HA state at the end (C(unreachable) when it did not answer).
+  description:
+    - This server's HA state at the end (C(unreachable) when it did not answer, C(unauthorized) when its Control Agent
+      refused the credentials).
   type: str
   returned: always
 result:
@@ -79,10 +91,14 @@ waited:
 
 import json
 import time
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
+
+
+# (user, password) for the Control Agents' HTTP basic authentication, or None.
+AUTH = None
 
 
 def send(url, command, arguments=None, timeout=5):
@@ -90,7 +106,11 @@ def send(url, command, arguments=None, timeout=5):
     body = {"command": command, "service": ["dhcp4"]}
     if arguments is not None:
         body["arguments"] = arguments
-    answer = open_url(url, data=json.dumps(body), headers={"Content-Type": "application/json"}, method="POST", timeout=timeout)
+    credentials = {}
+    if AUTH:
+        credentials = dict(url_username=AUTH[0], url_password=AUTH[1], force_basic_auth=True)
+    answer = open_url(url, data=json.dumps(body), headers={"Content-Type": "application/json"}, method="POST", timeout=timeout,
+                      **credentials)
     data = json.loads(answer.read().decode())
     return data[0] if isinstance(data, list) and data else data
 
@@ -98,6 +118,9 @@ def send(url, command, arguments=None, timeout=5):
 def state_of(url):
     try:
         answer = send(url, "ha-heartbeat", timeout=2)
+    except HTTPError as exc:
+        # 401: the Control Agent asks for credentials these are not.
+        return "unauthorized" if exc.code == 401 else "unreachable"
     except (OSError, ValueError, URLError):
         return "unreachable"
     if answer.get("result") != 0:
@@ -122,11 +145,16 @@ def main():
             action=dict(type="str", default="state", choices=["state", "wait", "maintenance", "resume_partner"]),
             states=dict(type="list", elements="str", default=["load-balancing", "hot-standby"]),
             timeout=dict(type="int", default=120),
+            auth_user=dict(type="str"),
+            auth_password=dict(type="str", no_log=True),
         ),
+        required_together=[("auth_user", "auth_password")],
         required_if=[("action", "maintenance", ["partner_url"]), ("action", "resume_partner", ["partner_url"])],
         supports_check_mode=True,
     )
     p = module.params
+    global AUTH  # pylint: disable=global-statement
+    AUTH = (p["auth_user"], p["auth_password"]) if p["auth_user"] else None
     action = p["action"]
     if action == "state" or (module.check_mode and action in ("maintenance", "resume_partner")):
         module.exit_json(changed=False, state=state_of(p["url"]), waited=0.0)

@@ -55,8 +55,20 @@ DEFAULT_SETTINGS = {
     "control_socket": "/run/kea/kea4-ctrl-socket",
     "lease_file": "/var/lib/kea/kea-leases4.csv",
     "max_unacked_clients": 10,
+    # HTTP basic authentication of the HA channel (Control Agent transport):
+    # the user name; the password never passes through here. Each peer entry
+    # names the user and AUTH_PASSWORD_MARK, which the role replaces with an
+    # include of an owner-only file holding the password (Kea reads
+    # <?include "file"?> anywhere in its JSON), and the Control Agent reads
+    # the same password from AUTH_PASSWORD_FILE in config_dir.
+    "auth_user": None,
+    "config_dir": "/etc/kea",
 }
 PARTS = ("dhcp4", "ctrl_agent")
+AUTH_PASSWORD_MARK = "netboot:include-ha-password"
+AUTH_INCLUDE_FILE = "netboot-ha-auth.json"
+AUTH_PASSWORD_FILE = "netboot-ha-password"
+AUTH_REALM = "kea-ha"
 
 # dhcpd option names that Kea spells differently (Kea ARM, "DHCPv4 Option
 # Definitions" table); the other names of the dhcp space are the same in both.
@@ -630,6 +642,10 @@ class _Renderer:
                 "role": "standby" if (peer_role == "secondary" and s["mode"] == "hot-standby") else peer_role,
                 "auto-failover": True,
             }
+            if s.get("auth_user") and not dedicated:
+                # The credentials this server sends to that peer's Control Agent.
+                entry["basic-auth-user"] = s["auth_user"]
+                entry["basic-auth-password"] = AUTH_PASSWORD_MARK
             peers.append(entry)
         ha = {
             "this-server-name": fo.primary.host if role == "primary" else fo.secondary.host,
@@ -658,14 +674,22 @@ class _Renderer:
         if fo:
             me = fo.primary if role == "primary" else fo.secondary
             host = self.address(me.address, "dhcpd_failover.%s.address" % role) or host
-        return {
-            "Control-agent": {
-                "http-host": host,
-                "http-port": int(self.s["http_port"]),
-                "control-sockets": {"dhcp4": {"socket-type": "unix", "socket-name": self.s["control_socket"]}},
-                "loggers": [{"name": "kea-ctrl-agent", "output_options": [{"output": "stdout", "pattern": "%-5p %m\n"}], "severity": "INFO"}],
-            }
+        agent = {
+            "http-host": host,
+            "http-port": int(self.s["http_port"]),
+            "control-sockets": {"dhcp4": {"socket-type": "unix", "socket-name": self.s["control_socket"]}},
+            "loggers": [{"name": "kea-ctrl-agent", "output_options": [{"output": "stdout", "pattern": "%-5p %m\n"}], "severity": "INFO"}],
         }
+        if self.s.get("auth_user"):
+            # Every command, the partner's HA commands included, needs the
+            # credentials: whoever else reaches the port gets 401.
+            agent["authentication"] = {
+                "type": "basic",
+                "realm": AUTH_REALM,
+                "directory": self.s["config_dir"],
+                "clients": [{"user": self.s["auth_user"], "password-file": AUTH_PASSWORD_FILE}],
+            }
+        return {"Control-agent": agent}
 
 
 def read_settings(settings):
@@ -684,6 +708,8 @@ def read_settings(settings):
         problems.append(("kea_ha_mode", "%r is not a Kea HA mode the collection sets up: use load-balancing or hot-standby" % (out["mode"],)))
     if out["transport"] not in (None,) + TRANSPORTS:
         problems.append(("kea_ha_transport", "%r: use agent (the Kea Control Agent) or dedicated (the HA hook's own listener)" % (out["transport"],)))
+    if out["auth_user"] is not None and (not isinstance(out["auth_user"], str) or not re.match(r"^[A-Za-z0-9._-]{1,64}$", out["auth_user"])):
+        problems.append(("kea_ha_auth_user", "%r: use letters, digits, '.', '_' or '-' (HTTP basic authentication forbids ':')" % (out["auth_user"],)))
     if isinstance(out["interfaces"], str):
         out["interfaces"] = [out["interfaces"]]
     if not isinstance(out["interfaces"], list) or not out["interfaces"]:

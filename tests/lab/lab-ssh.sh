@@ -5,7 +5,10 @@
 #                     read-only into every container as its authorized key);
 #   known_hosts       the host key of the lab image, for the lab networks
 #                     (10.4, and 10.6 and 10.7 of the fleet lab) only, so
-#                     that Ansible checks host keys as on a real site.
+#                     that Ansible checks host keys as on a real site;
+#   kea-ha-password   the password of the Kea pairs' HA channel (owner-only),
+#                     which the lab inventories read with a file lookup, as a
+#                     real site reads it from Ansible Vault.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIR="${NETBOOT_LAB_SSH_DIR:-$PWD/.cache/lab-ssh}"
@@ -16,6 +19,10 @@ if [ ! -f "$DIR/id_ed25519" ]; then
     ssh-keygen -q -t ed25519 -N '' -C netops@netboot-lab -f "$DIR/id_ed25519"
 fi
 chmod 0644 "$DIR/id_ed25519.pub"
+if [ ! -s "$DIR/kea-ha-password" ]; then
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$DIR/kea-ha-password")
+fi
+chmod 0600 "$DIR/kea-ha-password"
 hostkey="$(podman run --rm --network none "$IMAGE" cat /etc/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f1,2)"
 echo "10.4.*.*,10.6.*.*,10.7.*.* $hostkey" > "$DIR/known_hosts"
 echo "lab ssh material ready in $DIR"

@@ -23,7 +23,9 @@ def copy_fleet(tmp_path):
 
 
 def run(inventory, out, *extra):
-    return render(str(inventory), out, "-e", "render_os=Debian", *extra)
+    # Site C's Kea HA password is vaulted with the example inventory's vault password.
+    return render(str(inventory), out, "-e", "render_os=Debian",
+                  "--vault-password-file", os.path.join(ROOT, "inventories", "fleet", "example-vault-password"), *extra)
 
 
 def test_every_host_gets_its_own_pairs_files(tmp_path):
@@ -46,12 +48,22 @@ def test_every_host_gets_its_own_pairs_files(tmp_path):
                 assert not (out / host / "kea-dhcp4.conf").exists()
                 assert_dhcpd_accepts(text)
             else:
-                conf = json.loads((out / host / "kea-dhcp4.conf").read_text())
+                # Kea reads <?include?> in its JSON; Python's json does not.
+                include = '<?include "/etc/kea/netboot-ha-auth.json"?>'
+                peers_text = (out / host / "kea-dhcp4.conf").read_text()
+                assert peers_text.count(include) == 2
+                conf = json.loads(peers_text.replace(include, '"basic-auth-password": "from-the-host"'))
                 ha = [h for h in conf["Dhcp4"]["hooks-libraries"] if "parameters" in h][0]["parameters"]["high-availability"][0]
                 assert ha["this-server-name"] == host
                 assert sorted(p["url"] for p in ha["peers"]) == ["http://%s.0.11:8000/" % net, "http://%s.0.12:8000/" % net]
                 assert [s["subnet"] for s in conf["Dhcp4"]["subnet4"]] == ["%s.0.0/16" % net]
                 assert not (out / host / "dhcpd.conf").exists()
+                # The HA password stays on the hosts: the review file includes it from there.
+                assert all(p["basic-auth-user"] == "kea-ha" for p in ha["peers"])
+                assert "site-c-example-ha-password" not in peers_text
+                agent = json.loads((out / host / "kea-ctrl-agent.conf").read_text())["Control-agent"]
+                assert agent["authentication"]["clients"] == [{"user": "kea-ha", "password-file": "netboot-ha-password"}]
+    assert "site-c-example-ha-password" not in result.stdout + result.stderr
     # The Kea files were checked with the controller's kea-dhcp4 -t (it has
     # Debian's hooks), and the playbook says nothing went unchecked.
     assert "was not checked" not in result.stdout

@@ -19,6 +19,7 @@ import pytest
 from conftest import PEERS, ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
+import kea_ctl  # noqa: E402
 import pxe_vm  # noqa: E402
 
 KEA_SERVICE = "kea-dhcp4-server"
@@ -39,14 +40,12 @@ def report(line):
 
 
 def ha_state(lab, peer):
-    """The peer's HA state, asked through its Control Agent (ha-heartbeat) from the peer itself."""
-    cmd = (
-        'python3 -c "import json,urllib.request;print(json.loads(urllib.request.urlopen(urllib.request.Request('
-        '\'http://%s:8000/\',data=b\'{\\"command\\":\\"ha-heartbeat\\",\\"service\\":[\\"dhcp4\\"]}\','
-        "headers={'Content-Type':'application/json'}),timeout=5).read())[0]['arguments']['state'])\"" % PEERS[peer]
-    )
-    out = lab.hosts[peer].run(cmd)
-    return out.stdout.strip() if out.rc == 0 else "unreachable"
+    """The peer's HA state, asked through its Control Agent (ha-heartbeat, with
+    the HA channel's credentials) from the peer itself."""
+    status, answer = kea_ctl.send(lab.hosts[peer], PEERS[peer], "ha-heartbeat")
+    if status != 200 or not answer or answer.get("result") != 0:
+        return "unreachable"
+    return answer["arguments"]["state"]
 
 
 def wait_ha(lab, peer, state, timeout=90):

@@ -21,12 +21,12 @@ INSIDE = "/runner/inventories/" + os.path.basename(INVENTORY)
 
 @pytest.fixture(scope="module")
 def ee_ssh_dir():
-    """The lab's key and known hosts, readable by the image's user only."""
+    """The lab's key, known hosts and Kea HA password, readable by the image's user only."""
     if subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode != 0:
         pytest.fail("no execution environment image %s: tests/lab/run-lab.sh builds it (tests/lab/build-ee.sh)" % IMAGE)
     folder = tempfile.mkdtemp(prefix="netboot-ee-ssh-")
     try:
-        for name in ("id_ed25519", "known_hosts"):
+        for name in ("id_ed25519", "known_hosts", "kea-ha-password"):
             shutil.copy(os.path.join(SSH_DIR, name), folder)
             os.chown(os.path.join(folder, name), EE_UID, 0)
             os.chmod(os.path.join(folder, name), 0o600)

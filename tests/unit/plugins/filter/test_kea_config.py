@@ -281,3 +281,44 @@ def test_boot_files_that_are_all_urls_render_for_kea_without_next_server():
         assert "http://10.4.7.12/boot/shimx64.efi" in text
         code, out = kea_t(conf)
         assert code == 0, out
+
+
+def test_the_ha_channel_asks_for_a_password_that_never_passes_through_the_filter(tmp_path):
+    """With auth_user, each peer entry names the user and a stand-in for the
+    password, which the role replaces with an include of the owner-only file
+    that holds it; the Control Agent reads it from a password file. The real
+    kea-dhcp4 -t and kea-ctrl-agent -t accept both as the host reads them."""
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import AUTH_PASSWORD_MARK
+
+    configs = pair(auth_user="kea-ha", config_dir=str(tmp_path))
+    for role, conf in configs.items():
+        ha = _ha(conf)
+        assert [(p["basic-auth-user"], p["basic-auth-password"]) for p in ha["peers"]] == [("kea-ha", AUTH_PASSWORD_MARK)] * 2
+        code, out = kea_t(conf)  # the pre-flight's check, before the password file is there
+        assert code == 0, out
+        # As the role writes it: the include of the file with the password.
+        (tmp_path / "netboot-ha-auth.json").write_text('"basic-auth-password": "s3cret"\n')
+        text = json.dumps(conf, indent=2).replace('"basic-auth-password": "%s"' % AUTH_PASSWORD_MARK,
+                                                  '<?include "%s"?>' % (tmp_path / "netboot-ha-auth.json"))
+        (tmp_path / "kea-dhcp4.conf").write_text(text)
+        env = dict(os.environ, KEA_PIDFILE_DIR=str(tmp_path), KEA_LOCKFILE_DIR=str(tmp_path))
+        res = subprocess.run([KEA, "-t", str(tmp_path / "kea-dhcp4.conf")], capture_output=True, text=True, env=env, timeout=60, check=False)
+        assert res.returncode == 0, res.stdout + res.stderr
+        agent = render_kea(example(), role, HOSTS, dict(SETTINGS, auth_user="kea-ha", config_dir=str(tmp_path)), "ctrl_agent")
+        auth = agent["Control-agent"]["authentication"]
+        assert auth["type"] == "basic" and auth["directory"] == str(tmp_path)
+        assert auth["clients"] == [{"user": "kea-ha", "password-file": "netboot-ha-password"}]
+        (tmp_path / "netboot-ha-password").write_text("s3cret")
+        (tmp_path / "ca.json").write_text(json.dumps(agent))
+        res = subprocess.run([os.path.join(os.path.dirname(KEA), "kea-ctrl-agent"), "-t", str(tmp_path / "ca.json")],
+                             capture_output=True, text=True, env=env, timeout=60, check=False)
+        assert res.returncode == 0 and "requires basic HTTP authentication" in res.stdout + res.stderr, res.stdout + res.stderr
+    # Without auth_user (a standalone server, or dedicated transport): no credentials.
+    assert all("basic-auth-user" not in p for p in _ha(pair()["primary"])["peers"])
+    assert all("basic-auth-user" not in p for p in _ha(pair(auth_user="kea-ha", transport="dedicated")["primary"])["peers"])
+    assert "basic-auth" not in json.dumps(pair(auth_user="kea-ha", transport="dedicated"))
+
+
+def test_a_user_name_basic_authentication_cannot_carry_is_refused():
+    problems = problems_of(example(), auth_user="kea:ha")
+    assert problems and problems[0][0] == "kea_ha_auth_user"
