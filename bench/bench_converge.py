@@ -57,6 +57,8 @@ def podman_inventory(tmp):
     shutil.copytree(LAB, inv)
     with open(os.path.join(inv, "group_vars", "netboot_lab", "connection.yml"), "w") as fh:
         fh.write("---\nansible_connection: containers.podman.podman\nansible_user: root\n")
+        # Where the lab's secrets are (group_vars/netboot_lab/secrets.yml reads the Kea HA password there).
+        fh.write("netboot_lab_ssh_dir: %s\n" % os.environ.get("NETBOOT_LAB_SSH_DIR", os.path.join(ROOT, ".cache", "lab-ssh")))
     for name in os.listdir(os.path.join(inv, "host_vars")):
         path = os.path.join(inv, "host_vars", name)
         with open(path) as fh:

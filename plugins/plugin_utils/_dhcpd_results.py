@@ -73,7 +73,7 @@ class Failover:
     max_response_delay: int
     max_unacked_updates: int
     load_balance_max_seconds: int
-    auto_partner_down: int
+    auto_partner_down: int | None  # None: not given
     tuning: list  # [(statement keyword, int)]
 
 

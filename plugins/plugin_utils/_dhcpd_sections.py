@@ -141,7 +141,9 @@ def read_failover(ctx, raw):
             "must be between 3 and 5 (got %s): at 0 both peers answer every client and "
             "load balancing is off; above 5 a peer waits too long to help a client its partner ignores" % lbms,
         )
-    apd = c.integer(raw.get("auto_partner_down"), path + ".auto_partner_down", 0, 2**31 - 1, default=0)
+    # None when not given: dhcpd's default (never on its own); Kea keeps its
+    # own default then (take over on its own), and follows an explicit 0.
+    apd = c.integer(raw.get("auto_partner_down"), path + ".auto_partner_down", 0, 2**31 - 1)
     tuning, values = [], {}
     for key in ("max_lease_misbalance", "max_lease_ownership", "min_balance", "max_balance"):
         if raw.get(key) is not None:

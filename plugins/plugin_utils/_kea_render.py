@@ -640,7 +640,9 @@ class _Renderer:
                 "name": peer.host,
                 "url": "http://%s:%d/" % (address, s["http_port"]),
                 "role": "standby" if (peer_role == "secondary" and s["mode"] == "hot-standby") else peer_role,
-                "auto-failover": True,
+                # auto_partner_down: 0 is "never take over on your own" on both
+                # backends; not given, Kea keeps its default (it does).
+                "auto-failover": fo.auto_partner_down != 0,
             }
             if s.get("auth_user") and not dedicated:
                 # The credentials this server sends to that peer's Control Agent.

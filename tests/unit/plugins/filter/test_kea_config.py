@@ -322,3 +322,15 @@ def test_the_ha_channel_asks_for_a_password_that_never_passes_through_the_filter
 def test_a_user_name_basic_authentication_cannot_carry_is_refused():
     problems = problems_of(example(), auth_user="kea:ha")
     assert problems and problems[0][0] == "kea_ha_auth_user"
+
+
+def test_auto_partner_down_zero_means_no_takeover_on_either_backend():
+    description = example()
+    assert [p["auto-failover"] for p in _ha(pair(description)["primary"])["peers"]] == [True, True]
+    description["dhcpd_failover"]["auto_partner_down"] = 0
+    for conf in pair(description).values():
+        assert [p["auto-failover"] for p in _ha(conf)["peers"]] == [False, False]
+        code, out = kea_t(conf)
+        assert code == 0, out
+    description["dhcpd_failover"]["auto_partner_down"] = 600
+    assert [p["auto-failover"] for p in _ha(pair(description)["secondary"])["peers"]] == [True, True]
