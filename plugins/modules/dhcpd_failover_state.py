@@ -33,6 +33,13 @@ options:
       - Unset, the module only reads.
     type: int
     version_added: 1.4.0
+  bindings:
+    description:
+      - Also return the binding state of every address in the lease file (the last entry of each, as dhcpd
+        reads the file), for comparing the two peers' databases (C(playbooks/failover_state.yml) does).
+    type: bool
+    default: false
+    version_added: 1.6.0
   wait_timeout:
     description: Seconds to wait with O(wait_normal_since) before failing with the last state read.
     type: int
@@ -78,6 +85,14 @@ partner_since:
   description: Epoch seconds (UTC) of the partner's last known state change, or null.
   type: int
   returned: always
+bindings:
+  description:
+    - With O(bindings), address to its binding state (C(active), C(free), C(backup), C(expired), C(released),
+      C(abandoned), ...), from the last entry of the address in the lease file.
+  type: dict
+  returned: when O(bindings) is true
+  sample: {"10.4.45.10": "active", "10.4.45.11": "free"}
+  version_added: 1.6.0
 lease_file_size:
   description: Size of the lease file in bytes (0 where it is missing).
   type: int
@@ -123,6 +138,32 @@ def parse_state(text, name):
     return result
 
 
+_LEASE = re.compile(r"^lease (\d+\.\d+\.\d+\.\d+) \{(.*?)^\}", re.S | re.M)
+_BINDING = re.compile(r"^\s*binding state (\S+);", re.M)
+
+
+def parse_bindings(text):
+    """Address -> binding state of its last entry (dhcpd appends every change;
+    the last entry of an address is the one in force). Pure function."""
+    out = {}
+    for lease in _LEASE.finditer(text):
+        state = _BINDING.search(lease.group(2))
+        if state:
+            out[lease.group(1)] = state.group(1)
+    return out
+
+
+def conflicts(mine, theirs):
+    """Addresses one peer holds as active that the other may hand out again
+    (free or backup there): sorted, for the two peers' bindings. Pure function."""
+    loose = ("free", "backup")
+    return sorted(
+        (ip for ip in set(mine) | set(theirs)
+         if (mine.get(ip) == "active" and theirs.get(ip) in loose) or (theirs.get(ip) == "active" and mine.get(ip) in loose)),
+        key=lambda ip: tuple(int(x) for x in ip.split(".")),
+    )
+
+
 def read_state(module):
     try:
         with open(module.params["lease_file"], encoding="utf-8", errors="replace") as fh:
@@ -131,7 +172,10 @@ def read_state(module):
         text = ""
     except OSError as exc:
         module.fail_json(msg="cannot read %s: %s" % (module.params["lease_file"], exc))
-    return parse_state(text, module.params["name"])
+    state = parse_state(text, module.params["name"])
+    if module.params.get("bindings"):
+        state["bindings"] = parse_bindings(text)
+    return state
 
 
 def normal_since(state, since):
@@ -146,6 +190,7 @@ def main():
             "lease_file": {"type": "path", "required": True},
             "wait_normal_since": {"type": "int"},
             "wait_timeout": {"type": "int", "default": 120},
+            "bindings": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )

@@ -14,7 +14,7 @@ import time
 from conftest import SITES
 from dhcp_probe import IN_CONTAINER, run_in
 
-from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state
+from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_bindings, parse_state
 
 # A client that gets no answer asks again after about 4 s (RFC 2131 4.1:
 # retransmission delay of 4 s, then 8 s, ...).
@@ -223,3 +223,64 @@ def test_a_lease_folder_without_room_is_refused_before_any_restart_and_reported(
     assert "dhcpd cannot record leases once it is full" in out, out[-3000:]
     # With the default margin the same playbook passes.
     assert fleet.play("failover_state.yml", "--limit", "lab_site_a").returncode == 0
+
+
+def test_failover_state_names_an_address_the_two_peers_disagree_on(fleet):
+    """A lease both ISC peers hold as active, then fa2's copy turned to
+    backup (stopped, its entry appended with the other state, started again,
+    as a peer that came back with a stale database is left): failover_state.yml
+    names the address and which peer holds what; with fa2's copy put back,
+    it reports the pair in agreement."""
+    peers = {name: fleet.hosts[name] for name in SITES["a"]["peers"]}
+    leases = "/var/lib/dhcp/dhcpd.leases"
+    result = run_in(SITES["a"]["client"], "dora", "--mac", "52:54:00:f1:c0:01", "--wait", "3")
+    assert result["ack"] and result["ack"]["type"] == "ACK", result
+    address = result["ack"]["yiaddr"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        states = {n: parse_bindings(h.file(leases).content_string).get(address) for n, h in peers.items()}
+        if set(states.values()) == {"active"}:
+            break
+        time.sleep(0.5)
+    assert set(states.values()) == {"active"}, states
+    good = last_entry(peers["fa2"].file(leases).content_string, address)
+    stale = good.replace("binding state active;", "binding state backup;")
+    try:
+        restart_with(fleet, peers["fa2"], leases, stale)
+        assert parse_bindings(peers["fa2"].file(leases).content_string)[address] == "backup"
+        run = fleet.play("failover_state.yml", "--limit", "lab_site_a")
+        out = " ".join(run.stdout.split())
+        assert run.returncode != 0, out[-3000:]
+        assert "pair fa1/fa2: 1 address(es) held as active by one peer are free or backup on the other" in out, out[-3000:]
+        assert "%s (active on fa1, backup on fa2)" % address in out, out[-3000:]
+        report("failover_state.yml named %s, active on fa1 and backup on fa2" % address)
+    finally:
+        restart_with(fleet, peers["fa2"], leases, good)
+    run = fleet.play("failover_state.yml", "--limit", "lab_site_a")
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "pair fa1/fa2: the two lease databases agree on every held address" in run.stdout
+
+
+def last_entry(text, address):
+    """The last lease entry of ADDRESS in a dhcpd lease file (the one in force)."""
+    entries = re.findall(r"^lease %s \{.*?^\}" % re.escape(address), text, re.S | re.M)
+    assert entries, address
+    return entries[-1]
+
+
+def restart_with(fleet, host, leases, entry, timeout=90):
+    """Stop dhcpd on HOST, append ENTRY to its lease file, start it, and wait
+    until both peers of site A write state normal after the restart."""
+    assert host.run("systemctl stop isc-dhcp-server").rc == 0
+    started = int(time.time())
+    quoted = "'" + entry.replace("'", "'\"'\"'") + "'"
+    assert host.run("printf '%%s\\n' %s >> %s" % (quoted, leases)).rc == 0
+    assert host.run("systemctl start isc-dhcp-server").rc == 0
+    deadline = time.monotonic() + timeout
+    while True:
+        states = [parse_state(fleet.hosts[p].file(leases).content_string, "site-a") for p in SITES["a"]["peers"]]
+        if all(s["my_state"] == "normal" and s["partner_state"] == "normal" and (s["my_since"] or 0) >= started - 2
+               for s in states if s) and all(states):
+            return
+        assert time.monotonic() < deadline, states
+        time.sleep(1)

@@ -130,3 +130,20 @@ def test_a_full_lease_folder_is_reported_with_the_lease_file_s_size(tmp_path):
         assert out["lease_folder_free"] == 0 and out["my_state"] == "normal"
     finally:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_bindings_are_the_last_entry_of_each_address_and_conflicts_are_named():
+    from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import conflicts, parse_bindings
+
+    text = (
+        "lease 10.4.45.10 {\n  starts 4 2026/12/03 06:00:00;\n  binding state free;\n}\n"
+        "lease 10.4.45.10 {\n  starts 4 2026/12/03 06:01:00;\n  binding state active;\n  next binding state free;\n}\n"
+        "lease 10.4.45.11 {\n  binding state backup;\n}\n"
+        + LEASES
+    )
+    mine = parse_bindings(text)
+    assert mine["10.4.45.10"] == "active" and mine["10.4.45.11"] == "backup"
+    theirs = dict(mine, **{"10.4.45.10": "free", "10.4.45.11": "active", "10.4.45.12": "active"})
+    # Active on one and free or backup on the other; missing on one is not a conflict.
+    assert conflicts(mine, theirs) == ["10.4.45.10", "10.4.45.11"]
+    assert conflicts(mine, mine) == []
