@@ -230,9 +230,10 @@ def test_a_lease_folder_without_room_is_refused_before_any_restart_and_reported(
 def test_failover_state_names_an_address_the_two_peers_disagree_on(fleet):
     """A lease both ISC peers hold as active, then fa2's copy turned to
     backup (stopped, its entry appended with the other state, started again,
-    as a peer that came back with a stale database is left): failover_state.yml
-    names the address and which peer holds what; with fa2's copy put back,
-    it reports the pair in agreement."""
+    as a peer that came back with a stale database is left; dhcpd reads it
+    back as backup or free): failover_state.yml names the address and which
+    peer holds what; with fa2's copy put back, it reports the pair in
+    agreement."""
     peers = {name: fleet.hosts[name] for name in SITES["a"]["peers"]}
     leases = "/var/lib/dhcp/dhcpd.leases"
     result = run_in(SITES["a"]["client"], "dora", "--mac", "52:54:00:f1:c0:01", "--wait", "3")
@@ -249,13 +250,15 @@ def test_failover_state_names_an_address_the_two_peers_disagree_on(fleet):
     stale = good.replace("binding state active;", "binding state backup;")
     try:
         restart_with(fleet, peers["fa2"], leases, stale)
-        assert parse_bindings(peers["fa2"].file(leases).content_string)[address] == "backup"
+        # (dhcpd, reading it back, may keep it as backup or make it free: either may be handed out again.)
+        stale_state = parse_bindings(peers["fa2"].file(leases).content_string)[address]
+        assert stale_state in ("backup", "free"), stale_state
         run = fleet.play("failover_state.yml", "--limit", "lab_site_a")
         out = " ".join(run.stdout.split())
         assert run.returncode != 0, out[-3000:]
         assert "pair fa1/fa2: 1 address(es) held as active by one peer are free or backup on the other" in out, out[-3000:]
-        assert "%s (active on fa1, backup on fa2)" % address in out, out[-3000:]
-        report("failover_state.yml named %s, active on fa1 and backup on fa2" % address)
+        assert "%s (active on fa1, %s on fa2)" % (address, stale_state) in out, out[-3000:]
+        report("failover_state.yml named %s, active on fa1 and %s on fa2" % (address, stale_state))
     finally:
         restart_with(fleet, peers["fa2"], leases, good)
     run = fleet.play("failover_state.yml", "--limit", "lab_site_a")
