@@ -478,7 +478,7 @@ def host_problems(context, addresses, listen):
             )
     have = sorted(set(i for i, dummy in mine))
     # (Kea also takes INTERFACE/ADDRESS and '*'.)
-    missing = [i for i in listen or [] if str(i).split("/")[0] not in have and i != "*"]
+    missing = [i for i in listen or [] if str(i).split("/", maxsplit=1)[0] not in have and i != "*"]
     if missing:
         problems.append(
             "dhcpd_interfaces names %s, where %s has no IPv4 address (its interfaces with one: %s): the server could not"
