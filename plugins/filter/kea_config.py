@@ -44,7 +44,10 @@ options:
       - C(version) (the Kea version on the host, default C(2.2.0)), C(mode) (C(load-balancing) or
         C(hot-standby)), C(transport) (C(agent) or C(dedicated); empty or left out, C(agent) below Kea 3.0 and C(dedicated) from 3.0),
         C(hooks_path), C(interfaces), C(http_port), C(control_socket), C(lease_file),
-        C(max_unacked_clients), C(auth_user) and C(config_dir).
+        C(max_unacked_clients), C(heartbeat_delay), C(delayed_updates_limit), C(auth_user) and C(config_dir).
+      - C(heartbeat_delay) (since 1.6.0), seconds between HA heartbeats, shorter than the description's
+        C(max_response_delay); left out, a third of it. C(delayed_updates_limit) (since 1.6.0, default 100), written
+        in load-balancing mode only.
       - C(auth_user) (since 1.6.0) turns on HTTP basic authentication of the HA channel where the peers talk through
         the Control Agent; the password never passes through the filter. Each peer entry gets C(basic-auth-user) and
         C(basic-auth-password) set to the stand-in C(netboot:include-ha-password), which the kea role replaces with

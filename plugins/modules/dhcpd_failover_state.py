@@ -113,55 +113,11 @@ waited:
   version_added: 1.4.0
 """
 
-import calendar
 import os
-import re
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-
-_BLOCK = re.compile(r'failover peer "(?P<name>[^"]+)" state \{(?P<body>[^}]*)\}', re.S)
-_STATE = re.compile(r"(my|partner) state (\S+) at (?:\d (\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)|epoch (\d+))")
-
-
-def parse_state(text, name):
-    """Return the last state block of ``name`` as a dict (pure function)."""
-    result = {"found": False, "my_state": None, "partner_state": None, "my_since": None, "partner_since": None}
-    for block in _BLOCK.finditer(text):
-        if block.group("name") != name:
-            continue
-        result["found"] = True
-        for who, state, stamp, epoch in _STATE.findall(block.group("body")):
-            when = int(epoch) if epoch else calendar.timegm(time.strptime(stamp, "%Y/%m/%d %H:%M:%S"))
-            result["%s_state" % who] = state
-            result["%s_since" % who] = when
-    return result
-
-
-_LEASE = re.compile(r"^lease (\d+\.\d+\.\d+\.\d+) \{(.*?)^\}", re.S | re.M)
-_BINDING = re.compile(r"^\s*binding state (\S+);", re.M)
-
-
-def parse_bindings(text):
-    """Address -> binding state of its last entry (dhcpd appends every change;
-    the last entry of an address is the one in force). Pure function."""
-    out = {}
-    for lease in _LEASE.finditer(text):
-        state = _BINDING.search(lease.group(2))
-        if state:
-            out[lease.group(1)] = state.group(1)
-    return out
-
-
-def conflicts(mine, theirs):
-    """Addresses one peer holds as active that the other may hand out again
-    (free or backup there): sorted, for the two peers' bindings. Pure function."""
-    loose = ("free", "backup")
-    return sorted(
-        (ip for ip in set(mine) | set(theirs)
-         if (mine.get(ip) == "active" and theirs.get(ip) in loose) or (theirs.get(ip) == "active" and mine.get(ip) in loose)),
-        key=lambda ip: tuple(int(x) for x in ip.split(".")),
-    )
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import parse_bindings, parse_state
 
 
 def read_state(module):

@@ -81,6 +81,9 @@ services:
   description:
     - Unit name to C(active) and C(enabled), what C(systemctl is-active) and C(systemctl is-enabled) print
       (C(is-enabled) also answers for SysV init scripts); empty strings without systemd.
+    - C(active) is C(exited) for a unit that is active with none of its processes left (SubState
+      C(exited)), as the unit systemd generates from an init script stays once the daemon it started
+      has died; C(systemctl start) does nothing for it, C(restart) starts the daemon again.
   type: dict
   returned: always
   sample: {"isc-dhcp-server": {"active": "active", "enabled": "enabled"}}
@@ -177,7 +180,7 @@ def services_state(module, names):
     # One call for all units: systemctl show prints one block per unit, in
     # the order asked, also for a unit that does not exist (not-found).
     rc, text, dummy = module.run_command(
-        [systemctl, "show", "--property=LoadState,ActiveState,UnitFileState", "--"] + list(names))
+        [systemctl, "show", "--property=LoadState,ActiveState,SubState,UnitFileState", "--"] + list(names))
     blocks = text.strip().split("\n\n") if rc == 0 else []
     if len(blocks) != len(names):
         # No systemd running (a container without it, a chroot): empty states.
@@ -186,6 +189,8 @@ def services_state(module, names):
         props = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
         state = out[name]
         state["active"] = props.get("ActiveState", "")
+        if state["active"] == "active" and props.get("SubState") == "exited":
+            state["active"] = "exited"
         state["enabled"] = props.get("UnitFileState", "")
         if state["enabled"] == "generated" or (state["enabled"] == "" and props.get("LoadState") == "loaded"):
             # A SysV script: is-enabled asks the distribution's own tool.

@@ -55,6 +55,13 @@ DEFAULT_SETTINGS = {
     "control_socket": "/run/kea/kea4-ctrl-socket",
     "lease_file": "/var/lib/kea/kea-leases4.csv",
     "max_unacked_clients": 10,
+    # HA timers the description has no word for: the heartbeat (seconds;
+    # None: a third of max_response_delay, at least 1 s) and how many lease
+    # updates a load-balancing server keeps for its partner while they cannot
+    # talk (communication-recovery) before a full sync is needed afterwards
+    # (Kea's own load-balancing default, 100; 0: never, hot-standby: never).
+    "heartbeat_delay": None,
+    "delayed_updates_limit": 100,
     # HTTP basic authentication of the HA channel (Control Agent transport):
     # the user name; the password never passes through here. Each peer entry
     # names the user and AUTH_PASSWORD_MARK, which the role replaces with an
@@ -649,19 +656,26 @@ class _Renderer:
                 entry["basic-auth-user"] = s["auth_user"]
                 entry["basic-auth-password"] = AUTH_PASSWORD_MARK
             peers.append(entry)
+        if s["heartbeat_delay"] is not None and s["heartbeat_delay"] >= fo.max_response_delay:
+            raise ModelError([("kea_ha_heartbeat_delay", "%d s: must be shorter than dhcpd_failover.max_response_delay "
+                                                         "(%d s), or a partner is declared down between two heartbeats" % (
+                                                             s["heartbeat_delay"], fo.max_response_delay))])
         ha = {
             "this-server-name": fo.primary.host if role == "primary" else fo.secondary.host,
             "mode": s["mode"],
             # dhcpd's failover timers, in milliseconds: a heartbeat every third of max-response-delay
             # (dhcpd sends its contact messages as often), and the secs after which a client unanswered
             # by the partner counts as unacked (dhcpd's load balance max seconds).
-            "heartbeat-delay": max(1000, fo.max_response_delay * 1000 // 3),
+            "heartbeat-delay": (int(s["heartbeat_delay"]) * 1000 if s["heartbeat_delay"] is not None
+                                else max(1000, fo.max_response_delay * 1000 // 3)),
             "max-response-delay": fo.max_response_delay * 1000,
             "max-ack-delay": fo.load_balance_max_seconds * 1000,
             "max-unacked-clients": int(s["max_unacked_clients"]),
             "multi-threading": {"enable-multi-threading": dedicated, "http-dedicated-listener": dedicated},
             "peers": peers,
         }
+        if s["mode"] == "load-balancing":
+            ha["delayed-updates-limit"] = int(s["delayed_updates_limit"])
         return [
             {"library": base + "/libdhcp_lease_cmds.so"},
             {"library": base + "/libdhcp_ha.so", "parameters": {"high-availability": [ha]}},
@@ -721,6 +735,16 @@ def read_settings(settings):
         out["max_unacked_clients"] = int(out["max_unacked_clients"])
     except (TypeError, ValueError):
         problems.append(("kea_ha_http_port", "the port and max_unacked_clients must be whole numbers"))
+    for key, low in (("heartbeat_delay", 1), ("delayed_updates_limit", 0)):
+        value = out[key]
+        if value is None:
+            continue
+        try:
+            out[key] = int(value)
+            if out[key] < low or isinstance(value, bool):
+                raise ValueError(value)
+        except (TypeError, ValueError):
+            problems.append(("kea_ha_%s" % key, "%r: a whole number, at least %d" % (value, low)))
     if problems:
         raise ModelError(problems)
     version_tuple(out["version"])

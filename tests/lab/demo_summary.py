@@ -18,7 +18,7 @@ import dhcp_probe  # noqa: E402
 import pxe_vm  # noqa: E402
 import yaml  # noqa: E402
 
-from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state  # noqa: E402
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import parse_state  # noqa: E402
 
 PEERS = {"10.4.7.9": "dhcp1 (primary)", "10.4.7.210": "dhcp2 (secondary)"}
 LEASES = "/var/lib/dhcp/dhcpd.leases"

@@ -10,6 +10,7 @@ lab's client container; it only ever broadcasts on the interface it is given.
   dhcp_probe.py discover --bootp --mac ...  # a BOOTP request instead
   dhcp_probe.py dora --mac ...            # DISCOVER, OFFER, REQUEST, ACK
   dhcp_probe.py watch --duration 120 --interval 0.5 --out FILE [--stop-file F]
+  dhcp_probe.py hold --clients 30 --new-every 3 --duration 600 --out FILE [--stop-file F]
 """
 
 import argparse
@@ -187,6 +188,66 @@ def watch(client, args):
                 time.sleep(rest)
 
 
+def hold(client, args):
+    """Clients that take a lease and keep it: each does DISCOVER, OFFER,
+    REQUEST, ACK, then asks again for its address at half its lease time
+    (a broadcast REQUEST for it, as after a reboot: the reply reaches a
+    client with no address configured), and drops it at its end when no
+    server answered or on a NAK. One new client joins every ``new_every``
+    seconds. Every answer is written to ``out`` as a JSON line: time, MAC,
+    event (ack, nak, none, expired), address, lease time, server."""
+    end = time.monotonic() + args.duration
+    held = {}  # mac -> {"ip", "until", "renew"}
+    joined = 0
+    next_join = time.monotonic()
+    with open(args.out, "w") as out:
+        def note(mac, event, ip=None, reply=None):
+            out.write(json.dumps({"t": time.time(), "mac": mac, "event": event, "ip": ip,
+                                  "lease": (reply or {}).get("lease_time"), "server": (reply or {}).get("server_id")}) + "\n")
+            out.flush()
+
+        while time.monotonic() < end and not (args.stop_file and os.path.exists(args.stop_file)):
+            now = time.monotonic()
+            if (joined < args.clients or args.new_every) and now >= next_join:
+                mac = "52:54:00:%02x:%02x:%02x" % (args.mac_group, joined // 256, joined % 256)
+                joined += 1
+                held[mac] = {"ip": None, "until": 0, "renew": now}
+                next_join = now + (0 if joined < args.clients else (args.new_every or 1e9))
+            due = [m for m, h in held.items() if h["renew"] <= now]
+            if not due:
+                time.sleep(0.1)
+                continue
+            for mac in due:
+                h = held[mac]
+                if h["ip"] and time.monotonic() >= h["until"]:
+                    note(mac, "expired", h["ip"])
+                    h["ip"] = None
+                if h["ip"]:
+                    xid = random_xid()
+                    acks = client.exchange(build(3, mac, xid, requested=h["ip"]), xid, ("ACK", "NAK"), args.wait,
+                                           first_only=True)
+                else:
+                    offers = discover(client, args, mac=mac, wait=args.wait, first_only=True)
+                    acks = []
+                    if offers:
+                        xid = random_xid()
+                        acks = client.exchange(build(3, mac, xid, requested=offers[0]["yiaddr"],
+                                                     server_id=offers[0].get("server_id")),
+                                               xid, ("ACK", "NAK"), args.wait, first_only=True)
+                reply = acks[0] if acks else None
+                got = time.monotonic()
+                if reply and reply["type"] == "ACK":
+                    lease = reply.get("lease_time") or 60
+                    h.update(ip=reply["yiaddr"], until=got + lease, renew=got + lease / 2)
+                    note(mac, "ack", h["ip"], reply)
+                elif reply:
+                    note(mac, "nak", h["ip"], reply)
+                    h.update(ip=None, until=0, renew=got + 1)
+                else:
+                    note(mac, "none", h["ip"])
+                    h["renew"] = got + 2
+
+
 # -- host side: run this probe inside a lab container -------------------------
 
 IN_CONTAINER = "/usr/local/bin/dhcp_probe"
@@ -211,7 +272,7 @@ def _public(reply):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["discover", "dora", "watch"])
+    p.add_argument("command", choices=["discover", "dora", "watch", "hold"])
     p.add_argument("--iface", default="eth0")
     p.add_argument("--mac", default="52:54:00:12:34:56")
     p.add_argument("--arch", type=int, help="PXE client: option 93 value (0 BIOS, 7 x64 UEFI, ...)")
@@ -223,6 +284,8 @@ def main(argv=None):
     p.add_argument("--duration", type=float, default=60.0)
     p.add_argument("--interval", type=float, default=0.5, help="watch: seconds between probe starts")
     p.add_argument("--clients", type=int, default=8, help="watch: how many client MACs to rotate")
+    p.add_argument("--new-every", type=float, default=0, help="hold: seconds between new clients after --clients")
+    p.add_argument("--mac-group", type=int, default=0xcc, help="hold: fourth byte of the clients' MACs")
     p.add_argument("--out")
     p.add_argument("--stop-file")
     args = p.parse_args(argv)
@@ -234,8 +297,8 @@ def main(argv=None):
         print(json.dumps({"offers": [_public(o) for o in result["offers"]], "ack": _public(result["ack"])}))
     else:
         if not args.out:
-            p.error("watch needs --out")
-        watch(client, args)
+            p.error("%s needs --out" % args.command)
+        (watch if args.command == "watch" else hold)(client, args)
     return 0
 
 

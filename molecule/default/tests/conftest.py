@@ -18,7 +18,7 @@ import tests.conftest  # noqa: E402,F401  (the collection on sys.path)
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
 import dhcp_probe  # noqa: E402
 
-from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state  # noqa: E402
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import parse_state  # noqa: E402
 
 LAB = os.path.join(ROOT, "inventories", "lab")
 PEERS = {"dhcp1": "10.4.7.9", "dhcp2": "10.4.7.210"}

@@ -14,7 +14,7 @@ import time
 from conftest import SITES
 from dhcp_probe import IN_CONTAINER, run_in
 
-from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_bindings, parse_state
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import parse_bindings, parse_state
 
 # A client that gets no answer asks again after about 4 s (RFC 2131 4.1:
 # retransmission delay of 4 s, then 8 s, ...).
@@ -76,6 +76,9 @@ def test_verify_proves_each_pair_from_its_own_site(fleet):
     assert run.returncode == 0, run.stdout[-6000:]
     out = run.stdout
     assert "pair fa1/fa2" in out and "pair fb1/fb2" in out
+    # Then each pair's state, and the ISC pair's two lease databases compared.
+    assert "pair fa1/fa2: the two lease databases agree on every held address" in out, out[-4000:]
+    assert "fb1: Kea HA state" in out and "fa2: my state normal, partner state normal" in out, out[-4000:]
 
 
 def report(line):

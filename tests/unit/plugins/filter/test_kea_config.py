@@ -334,3 +334,20 @@ def test_auto_partner_down_zero_means_no_takeover_on_either_backend():
         assert code == 0, out
     description["dhcpd_failover"]["auto_partner_down"] = 600
     assert [p["auto-failover"] for p in _ha(pair(description)["secondary"])["peers"]] == [True, True]
+
+
+def test_heartbeat_and_delayed_updates_follow_the_settings_and_a_heartbeat_too_long_is_refused():
+    """The heartbeat is a third of max_response_delay unless set (and then
+    shorter than it); delayed-updates-limit is written in load-balancing only;
+    kea-dhcp4 -t takes what is rendered."""
+    default = _ha(pair()["primary"])
+    assert (default["heartbeat-delay"], default["delayed-updates-limit"]) == (10000, 100)
+    tuned = pair(heartbeat_delay=2, delayed_updates_limit=500)
+    assert (_ha(tuned["primary"])["heartbeat-delay"], _ha(tuned["secondary"])["delayed-updates-limit"]) == (2000, 500)
+    code, out = kea_t(tuned["primary"])
+    assert code == 0, out[-2000:]
+    assert "delayed-updates-limit" not in _ha(pair(mode="hot-standby")["primary"])
+    assert problems_of(example(), heartbeat_delay=30) == [(
+        "kea_ha_heartbeat_delay",
+        "30 s: must be shorter than dhcpd_failover.max_response_delay (30 s), or a partner is declared down between two heartbeats")]
+    assert problems_of(example(), delayed_updates_limit=-1) == [("kea_ha_delayed_updates_limit", "-1: a whole number, at least 0")]

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from tests.conftest import COLLECTIONS
 from tests.unit.helpers import ROOT
-from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import parse_state
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import parse_state
 
 MODULE = os.path.join(ROOT, "plugins", "modules", "dhcpd_failover_state.py")
 
@@ -56,7 +57,10 @@ def test_missing_relationship():
 def run_module(tmp_path, **args):
     argfile = tmp_path / "args.json"
     argfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    res = subprocess.run([sys.executable, MODULE, str(argfile)], capture_output=True, text=True, timeout=60, check=False)
+    # The module imports the collection's module_utils, as Ansible ships them with it.
+    env = dict(os.environ, PYTHONPATH=COLLECTIONS)
+    res = subprocess.run([sys.executable, MODULE, str(argfile)], capture_output=True, text=True, timeout=60, check=False,
+                         env=env)
     return json.loads(res.stdout)
 
 
@@ -133,7 +137,7 @@ def test_a_full_lease_folder_is_reported_with_the_lease_file_s_size(tmp_path):
 
 
 def test_bindings_are_the_last_entry_of_each_address_and_conflicts_are_named():
-    from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_failover_state import conflicts, parse_bindings
+    from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import conflicts, parse_bindings
 
     text = (
         "lease 10.4.45.10 {\n  starts 4 2026/12/03 06:00:00;\n  binding state free;\n}\n"
