@@ -62,6 +62,7 @@ def test_the_copy_is_replaced_only_after_a_long_outage_in_normal_with_leases_end
         False, "my state partner-down: the lease file is kept")
     assert decide(conf, leases(ends=(NOW + 100,)), NOW, NOW - 300, 60, never_called) == (
         False, "no lease of this copy ended while dhcpd was down")
+
     def down(address, port):
         return False
 
