@@ -193,8 +193,10 @@ def hold(client, args):
     REQUEST, ACK, then asks again for its address at half its lease time
     (a broadcast REQUEST for it, as after a reboot: the reply reaches a
     client with no address configured), and drops it at its end when no
-    server answered or on a NAK. One new client joins every ``new_every``
-    seconds. Every answer is written to ``out`` as a JSON line: time, MAC,
+    server answered or on a NAK. A client that asks again after no answer
+    says how long it has been trying (the secs field, as real clients do:
+    failover and HA servers look at it). One new client joins every
+    ``new_every`` seconds. Every answer is written to ``out`` as a JSON line: time, MAC,
     event (ack, nak, none, expired), address, lease time, server."""
     end = time.monotonic() + args.duration
     held = {}  # mac -> {"ip", "until", "renew"}
@@ -211,7 +213,7 @@ def hold(client, args):
             if (joined < args.clients or args.new_every) and now >= next_join:
                 mac = "52:54:00:%02x:%02x:%02x" % (args.mac_group, joined // 256, joined % 256)
                 joined += 1
-                held[mac] = {"ip": None, "until": 0, "renew": now}
+                held[mac] = {"ip": None, "until": 0, "renew": now, "trying": None}
                 next_join = now + (0 if joined < args.clients else (args.new_every or 1e9))
             due = [m for m, h in held.items() if h["renew"] <= now]
             if not due:
@@ -222,27 +224,31 @@ def hold(client, args):
                 if h["ip"] and time.monotonic() >= h["until"]:
                     note(mac, "expired", h["ip"])
                     h["ip"] = None
+                if h["trying"] is None:
+                    h["trying"] = time.monotonic()
+                secs = int(time.monotonic() - h["trying"])
                 if h["ip"]:
                     xid = random_xid()
-                    acks = client.exchange(build(3, mac, xid, requested=h["ip"]), xid, ("ACK", "NAK"), args.wait,
-                                           first_only=True)
+                    acks = client.exchange(build(3, mac, xid, secs=secs, requested=h["ip"]), xid, ("ACK", "NAK"),
+                                           args.wait, first_only=True)
                 else:
-                    offers = discover(client, args, mac=mac, wait=args.wait, first_only=True)
+                    xid = random_xid()
+                    offers = client.exchange(build(1, mac, xid, secs=secs), xid, ("OFFER",), args.wait, first_only=True)
                     acks = []
                     if offers:
                         xid = random_xid()
-                        acks = client.exchange(build(3, mac, xid, requested=offers[0]["yiaddr"],
+                        acks = client.exchange(build(3, mac, xid, secs=secs, requested=offers[0]["yiaddr"],
                                                      server_id=offers[0].get("server_id")),
                                                xid, ("ACK", "NAK"), args.wait, first_only=True)
                 reply = acks[0] if acks else None
                 got = time.monotonic()
                 if reply and reply["type"] == "ACK":
                     lease = reply.get("lease_time") or 60
-                    h.update(ip=reply["yiaddr"], until=got + lease, renew=got + lease / 2)
+                    h.update(ip=reply["yiaddr"], until=got + lease, renew=got + lease / 2, trying=None)
                     note(mac, "ack", h["ip"], reply)
                 elif reply:
                     note(mac, "nak", h["ip"], reply)
-                    h.update(ip=None, until=0, renew=got + 1)
+                    h.update(ip=None, until=0, renew=got + 1, trying=None)
                 else:
                     note(mac, "none", h["ip"])
                     h["renew"] = got + 2
