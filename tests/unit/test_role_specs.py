@@ -54,3 +54,17 @@ def test_variables_carry_the_role_prefix(role):
         assert name.startswith(prefix), name
     for name in load(role, "vars", "main.yml") or {}:
         assert name.startswith("__" + prefix), name
+
+
+def test_both_backends_know_every_dhcpd_role_setting():
+    """The dhcpd_* variables that are role settings, not the description: the
+    kea role reads the same description and must skip the same ones (a
+    setting missing there is refused by kea_config as an unknown key), and
+    each is a documented option of the dhcpd role."""
+    dhcpd = load("dhcpd", "vars", "main.yml")["__dhcpd_role_settings"]
+    kea = load("kea", "vars", "main.yml")["__kea_dhcpd_settings"]
+    assert sorted(dhcpd) == sorted(kea)
+    options = {name for entry in load("dhcpd", "meta", "argument_specs.yml")["argument_specs"].values()
+               for name in entry.get("options", {})}
+    # dhcpd_failover_state is the fact the failover_state entry point returns.
+    assert [s for s in dhcpd if s not in options and s != "dhcpd_failover_state"] == []

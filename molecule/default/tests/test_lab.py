@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 
+import yaml
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
 from conftest import LAB, OS, PEERS, ROOT, SERVICE, TFTP, TFTP_SERVERS
@@ -19,7 +20,10 @@ def in_pool(addr):
 
 
 def test_deployed_configs_are_the_filters_rendering(lab):
-    description = {k: v for k, v in lab.vars.items() if k.startswith("dhcpd_") and k != "dhcpd_interfaces"}
+    # The description: every dhcpd_* variable but the role's settings (its own list).
+    with open(os.path.join(ROOT, "roles", "dhcpd", "vars", "main.yml")) as fh:
+        settings = yaml.safe_load(fh)["__dhcpd_role_settings"]
+    description = {k: v for k, v in lab.vars.items() if k.startswith("dhcpd_") and k not in settings}
     addresses = dict(TFTP_SERVERS, client1="")
     for peer, role in (("dhcp1", "primary"), ("dhcp2", "secondary")):
         deployed = lab.hosts[peer].file("/etc/dhcp/dhcpd.conf").content_string
