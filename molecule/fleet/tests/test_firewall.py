@@ -4,13 +4,23 @@ From each site's client the failover port (ISC) and the HA port (Kea) cannot
 be reached, the partner reconnects through the rules after a restart, and
 clients are still served. firewalld is stopped and disabled afterwards."""
 
+import os
 import subprocess
 import time
+
+import pytest
 
 from conftest import SITES
 from dhcp_probe import run_in
 from test_faults import wait_pair
 from test_fleet import report
+
+# Not part of the default lab run: in the fresh-clone CI run of 2026-12-03
+# the tests that ran after these failed (sudo timeouts after firewalld was
+# stopped, the fault tests' leases in the pool the HA channel test expects
+# free). Run them with LAB_FAULTS=1 until they leave the lab as they found it.
+pytestmark = pytest.mark.skipif(not os.environ.get("LAB_FAULTS"), reason="firewalld test: LAB_FAULTS=1")
+
 
 PORTS = {"a": 647, "b": 8000}
 SERVICES = {"a": "isc-dhcp-server", "b": "kea-dhcp4-server"}
