@@ -40,16 +40,28 @@ options:
     description: Seconds to wait.
     type: int
     default: 120
-  auth_user:
+  channel:
     description:
-      - User name for HTTP basic authentication, where the Control Agents ask for it (the role's
-        C(kea_ha_auth_user)); sent to O(url) and O(partner_url).
-    type: str
+      - How to reach the Control Agents (or the dedicated listeners) of the pair, the same for O(url) and
+        O(partner_url); the role passes its C(kea_ha_auth_*) and C(kea_ha_tls_*) settings here.
+    type: dict
     version_added: 1.6.0
-  auth_password:
-    description: Password for O(auth_user) (the role's C(kea_ha_auth_password)). Never logged.
-    type: str
-    version_added: 1.6.0
+    suboptions:
+      user:
+        description: User name for HTTP basic authentication, where the listeners ask for it.
+        type: str
+      password:
+        description: Password for O(channel.user). Never logged.
+        type: str
+      ca_file:
+        description: File of the CA certificate that signed the listeners' certificates (an C(https) URL).
+        type: path
+      cert_file:
+        description: Client certificate to present, where the listeners require one (Kea's C(cert-required)).
+        type: path
+      key_file:
+        description: Private key of O(channel.cert_file).
+        type: path
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -66,6 +78,18 @@ EXAMPLES = r"""
     url: http://10.4.7.9:8000/
     action: wait
     states: [load-balancing]
+
+- name: The same over TLS, with the pair's credentials
+  netboot.dhcp_failover.kea_ha:
+    url: https://10.4.7.9:8000/
+    action: wait
+    states: [load-balancing]
+    channel:
+      user: kea-ha
+      password: "{{ kea_ha_auth_password }}"
+      ca_file: /etc/kea/netboot-ha-ca.pem
+      cert_file: /etc/kea/netboot-ha-cert.pem
+      key_file: /etc/kea/netboot-ha-key.pem
 """
 
 RETURN = r"""
@@ -97,44 +121,49 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
 
-# (user, password) for the Control Agents' HTTP basic authentication, or None.
-AUTH = None
+class Channel:
+    """Sends Kea commands to the pair's listeners: HTTP basic authentication
+    and TLS client settings as the module's O(channel) gives them."""
 
+    def __init__(self, channel=None):
+        c = channel or {}
+        self.options = {}
+        if c.get("user"):
+            self.options.update(url_username=c["user"], url_password=c.get("password") or "", force_basic_auth=True)
+        if c.get("ca_file"):
+            self.options["ca_path"] = c["ca_file"]
+        if c.get("cert_file"):
+            self.options.update(client_cert=c["cert_file"], client_key=c.get("key_file"))
 
-def send(url, command, arguments=None, timeout=5):
-    """POST one Kea command for the dhcp4 service; return Kea's first answer (a mapping)."""
-    body = {"command": command, "service": ["dhcp4"]}
-    if arguments is not None:
-        body["arguments"] = arguments
-    credentials = {}
-    if AUTH:
-        credentials = dict(url_username=AUTH[0], url_password=AUTH[1], force_basic_auth=True)
-    answer = open_url(url, data=json.dumps(body), headers={"Content-Type": "application/json"}, method="POST", timeout=timeout,
-                      **credentials)
-    data = json.loads(answer.read().decode())
-    return data[0] if isinstance(data, list) and data else data
+    def send(self, url, command, arguments=None, timeout=5):
+        """POST one Kea command for the dhcp4 service; return Kea's first answer (a mapping)."""
+        body = {"command": command, "service": ["dhcp4"]}
+        if arguments is not None:
+            body["arguments"] = arguments
+        answer = open_url(url, data=json.dumps(body), headers={"Content-Type": "application/json"}, method="POST",
+                          timeout=timeout, **self.options)
+        data = json.loads(answer.read().decode())
+        return data[0] if isinstance(data, list) and data else data
 
+    def state_of(self, url):
+        try:
+            answer = self.send(url, "ha-heartbeat", timeout=2)
+        except HTTPError as exc:
+            # 401: the Control Agent asks for credentials these are not.
+            return "unauthorized" if exc.code == 401 else "unreachable"
+        except (OSError, ValueError, URLError):
+            return "unreachable"
+        if answer.get("result") != 0:
+            return "unreachable"
+        return str((answer.get("arguments") or {}).get("state", "unreachable"))
 
-def state_of(url):
-    try:
-        answer = send(url, "ha-heartbeat", timeout=2)
-    except HTTPError as exc:
-        # 401: the Control Agent asks for credentials these are not.
-        return "unauthorized" if exc.code == 401 else "unreachable"
-    except (OSError, ValueError, URLError):
-        return "unreachable"
-    if answer.get("result") != 0:
-        return "unreachable"
-    return str((answer.get("arguments") or {}).get("state", "unreachable"))
-
-
-def wait_for(url, states, timeout):
-    start = time.monotonic()
-    state = state_of(url)
-    while state not in states and time.monotonic() - start < timeout:
-        time.sleep(0.2)
-        state = state_of(url)
-    return state, time.monotonic() - start
+    def wait_for(self, url, states, timeout):
+        start = time.monotonic()
+        state = self.state_of(url)
+        while state not in states and time.monotonic() - start < timeout:
+            time.sleep(0.2)
+            state = self.state_of(url)
+        return state, time.monotonic() - start
 
 
 def main():
@@ -145,21 +174,24 @@ def main():
             action=dict(type="str", default="state", choices=["state", "wait", "maintenance", "resume_partner"]),
             states=dict(type="list", elements="str", default=["load-balancing", "hot-standby"]),
             timeout=dict(type="int", default=120),
-            auth_user=dict(type="str"),
-            auth_password=dict(type="str", no_log=True),
+            channel=dict(type="dict", options=dict(
+                user=dict(type="str"),
+                password=dict(type="str", no_log=True),
+                ca_file=dict(type="path"),
+                cert_file=dict(type="path"),
+                key_file=dict(type="path", no_log=False),
+            ), required_together=[("user", "password"), ("cert_file", "key_file")]),
         ),
-        required_together=[("auth_user", "auth_password")],
         required_if=[("action", "maintenance", ["partner_url"]), ("action", "resume_partner", ["partner_url"])],
         supports_check_mode=True,
     )
     p = module.params
-    global AUTH  # pylint: disable=global-statement
-    AUTH = (p["auth_user"], p["auth_password"]) if p["auth_user"] else None
+    kea = Channel(p["channel"])
     action = p["action"]
     if action == "state" or (module.check_mode and action in ("maintenance", "resume_partner")):
-        module.exit_json(changed=False, state=state_of(p["url"]), waited=0.0)
+        module.exit_json(changed=False, state=kea.state_of(p["url"]), waited=0.0)
     if action == "wait":
-        state, waited = wait_for(p["url"], p["states"], p["timeout"])
+        state, waited = kea.wait_for(p["url"], p["states"], p["timeout"])
         if state not in p["states"]:
             module.fail_json(
                 msg="%s did not reach %s in %d s (state %s)" % (p["url"], " or ".join(p["states"]), p["timeout"], state), state=state, waited=waited
@@ -167,16 +199,16 @@ def main():
         module.exit_json(changed=False, state=state, waited=waited)
     try:
         if action == "maintenance":
-            answer = send(p["partner_url"], "ha-maintenance-start")
+            answer = kea.send(p["partner_url"], "ha-maintenance-start")
             module.exit_json(
-                changed=answer.get("result") == 0, state=state_of(p["url"]), result=answer.get("result"), text=answer.get("text", ""), waited=0.0
+                changed=answer.get("result") == 0, state=kea.state_of(p["url"]), result=answer.get("result"), text=answer.get("text", ""), waited=0.0
             )
-        state, waited = wait_for(p["url"], ["ready"] + p["states"], p["timeout"])
+        state, waited = kea.wait_for(p["url"], ["ready"] + p["states"], p["timeout"])
         if state not in ["ready"] + p["states"]:
             module.fail_json(msg="%s did not sync its leases in %d s (state %s)" % (p["url"], p["timeout"], state), state=state, waited=waited)
-        answer = send(p["partner_url"], "dhcp-enable", {"origin": "ha-partner"})
+        answer = kea.send(p["partner_url"], "dhcp-enable", {"origin": "ha-partner"})
     except (OSError, ValueError, URLError) as exc:
-        module.fail_json(msg="Kea did not answer %s: %s" % (action, exc), state=state_of(p["url"]), waited=0.0)
+        module.fail_json(msg="Kea did not answer %s: %s" % (action, exc), state=kea.state_of(p["url"]), waited=0.0)
     module.exit_json(changed=False, state=state, result=answer.get("result"), text=answer.get("text", ""), waited=waited)
 
 

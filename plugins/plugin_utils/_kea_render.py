@@ -69,6 +69,12 @@ DEFAULT_SETTINGS = {
     # <?include "file"?> anywhere in its JSON), and the Control Agent reads
     # the same password from AUTH_PASSWORD_FILE in config_dir.
     "auth_user": None,
+    # TLS on the HA channel (Kea ARM, "TLS/HTTPS Support"): https peer URLs,
+    # each server a TLS client of its partner with its own certificate, and
+    # the listener (Control Agent or dedicated) asking for a client
+    # certificate signed by the pair's CA. The PEM files are TLS_FILES in
+    # config_dir, written by the role; only their names pass through here.
+    "tls": False,
     "config_dir": "/etc/kea",
 }
 PARTS = ("dhcp4", "ctrl_agent")
@@ -76,6 +82,7 @@ AUTH_PASSWORD_MARK = "netboot:include-ha-password"
 AUTH_INCLUDE_FILE = "netboot-ha-auth.json"
 AUTH_PASSWORD_FILE = "netboot-ha-password"
 AUTH_REALM = "kea-ha"
+TLS_FILES = {"trust-anchor": "netboot-ha-ca.pem", "cert-file": "netboot-ha-cert.pem", "key-file": "netboot-ha-key.pem"}
 
 # dhcpd option names that Kea spells differently (Kea ARM, "DHCPv4 Option
 # Definitions" table); the other names of the dhcp space are the same in both.
@@ -645,7 +652,7 @@ class _Renderer:
             address = self.address(peer.address, "dhcpd_failover.%s.address" % peer_role)
             entry = {
                 "name": peer.host,
-                "url": "http://%s:%d/" % (address, s["http_port"]),
+                "url": "%s://%s:%d/" % ("https" if s["tls"] else "http", address, s["http_port"]),
                 "role": "standby" if (peer_role == "secondary" and s["mode"] == "hot-standby") else peer_role,
                 # auto_partner_down: 0 is "never take over on your own" on both
                 # backends; not given, Kea keeps its default (it does).
@@ -676,6 +683,13 @@ class _Renderer:
         }
         if s["mode"] == "load-balancing":
             ha["delayed-updates-limit"] = int(s["delayed_updates_limit"])
+        if s["tls"]:
+            # The HA hook as a client of the partner; with the dedicated
+            # listener (Kea >= 2.1.7) also its server side, which then asks
+            # for the partner's certificate.
+            ha.update(self.tls_files())
+            if dedicated:
+                ha["require-client-certs"] = True
         return [
             {"library": base + "/libdhcp_lease_cmds.so"},
             {"library": base + "/libdhcp_ha.so", "parameters": {"high-availability": [ha]}},
@@ -683,6 +697,9 @@ class _Renderer:
 
     def bootp_hook(self):
         return [{"library": self.s["hooks_path"].rstrip("/") + "/libdhcp_bootp.so"}] if self.bootp else []
+
+    def tls_files(self):
+        return {key: "%s/%s" % (self.s["config_dir"].rstrip("/"), name) for key, name in TLS_FILES.items()}
 
     def ctrl_agent(self, role):
         fo = self.m.failover if role != "standalone" else None
@@ -705,6 +722,11 @@ class _Renderer:
                 "directory": self.s["config_dir"],
                 "clients": [{"user": self.s["auth_user"], "password-file": AUTH_PASSWORD_FILE}],
             }
+        if self.s["tls"] and fo:
+            # HTTPS only, and only for a client whose certificate the pair's
+            # CA signed (the partner's HA hook, the role's own kea_ha calls).
+            agent.update(self.tls_files())
+            agent["cert-required"] = True
         return {"Control-agent": agent}
 
 
@@ -726,6 +748,8 @@ def read_settings(settings):
         problems.append(("kea_ha_transport", "%r: use agent (the Kea Control Agent) or dedicated (the HA hook's own listener)" % (out["transport"],)))
     if out["auth_user"] is not None and (not isinstance(out["auth_user"], str) or not re.match(r"^[A-Za-z0-9._-]{1,64}$", out["auth_user"])):
         problems.append(("kea_ha_auth_user", "%r: use letters, digits, '.', '_' or '-' (HTTP basic authentication forbids ':')" % (out["auth_user"],)))
+    if not isinstance(out["tls"], bool):
+        problems.append(("kea_ha_tls_cert", "%r: the tls setting is true or false" % (out["tls"],)))
     if isinstance(out["interfaces"], str):
         out["interfaces"] = [out["interfaces"]]
     if not isinstance(out["interfaces"], list) or not out["interfaces"]:

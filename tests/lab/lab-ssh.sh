@@ -8,7 +8,12 @@
 #                     that Ansible checks host keys as on a real site;
 #   kea-ha-password   the password of the Kea pairs' HA channel (owner-only),
 #                     which the lab inventories read with a file lookup, as a
-#                     real site reads it from Ansible Vault.
+#                     real site reads it from Ansible Vault;
+#   kea-tls/          TLS of the fleet lab's Kea pair (site B): a CA
+#                     (CA.pem; its key CA.key) and, for each peer, NAME.pem
+#                     with its address as an IP subjectAltName and NAME.key,
+#                     owner-only, read by inventories/lab-fleet as a real site
+#                     reads its vaulted PEM texts.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIR="${NETBOOT_LAB_SSH_DIR:-$PWD/.cache/lab-ssh}"
@@ -23,6 +28,20 @@ if [ ! -s "$DIR/kea-ha-password" ]; then
     (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$DIR/kea-ha-password")
 fi
 chmod 0600 "$DIR/kea-ha-password"
+tls="$DIR/kea-tls"
+if [ ! -s "$tls/fb2.pem" ]; then
+    (umask 077 && mkdir -p "$tls" && cd "$tls" &&
+     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+         -subj "/CN=netboot lab CA" -keyout CA.key -out CA.pem 2>/dev/null &&
+     for peer in fb1:10.7.7.9 fb2:10.7.7.210; do
+         name=${peer%%:*}
+         openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
+             -keyout "$name.key" -out "$name.csr" 2>/dev/null
+         printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n' "${peer#*:}" > "$name.ext"
+         openssl x509 -req -in "$name.csr" -CA CA.pem -CAkey CA.key -CAcreateserial -days 3650 \
+             -extfile "$name.ext" -out "$name.pem" 2>/dev/null
+     done)
+fi
 hostkey="$(podman run --rm --network none "$IMAGE" cat /etc/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f1,2)"
 echo "10.4.*.*,10.6.*.*,10.7.*.* $hostkey" > "$DIR/known_hosts"
 echo "lab ssh material ready in $DIR"

@@ -21,15 +21,20 @@ INSIDE = "/runner/inventories/" + os.path.basename(INVENTORY)
 
 @pytest.fixture(scope="module")
 def ee_ssh_dir():
-    """The lab's key, known hosts and Kea HA password, readable by the image's user only."""
+    """The lab's key, known hosts, Kea HA password and TLS material, readable by the image's user only."""
     if subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode != 0:
         pytest.fail("no execution environment image %s: tests/lab/run-lab.sh builds it (tests/lab/build-ee.sh)" % IMAGE)
     folder = tempfile.mkdtemp(prefix="netboot-ee-ssh-")
     try:
-        for name in ("id_ed25519", "known_hosts", "kea-ha-password"):
-            shutil.copy(os.path.join(SSH_DIR, name), folder)
+        os.mkdir(os.path.join(folder, "kea-tls"))
+        names = ["id_ed25519", "known_hosts", "kea-ha-password"] + [
+            "kea-tls/" + name for name in ("CA.pem", "fb1.pem", "fb1.key", "fb2.pem", "fb2.key")]
+        for name in names:
+            shutil.copy(os.path.join(SSH_DIR, name), os.path.join(folder, name))
             os.chown(os.path.join(folder, name), EE_UID, 0)
             os.chmod(os.path.join(folder, name), 0o600)
+        os.chown(os.path.join(folder, "kea-tls"), EE_UID, 0)
+        os.chmod(os.path.join(folder, "kea-tls"), 0o700)
         os.chown(folder, EE_UID, 0)
         os.chmod(folder, 0o700)
         yield folder

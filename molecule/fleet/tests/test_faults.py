@@ -195,13 +195,12 @@ def split(site, name, heal=False):
             subprocess.run(["nsenter", "-t", pid, "-n", "iptables", "-I", *rule], check=True)
 
 
-def fault_under_load(fleet, site, fault, extra_vars, recovers=True, mac_group=0xc1):
-    """Under holding clients: kill the primary's server (kill -9) or stop it
+def fault_under_load(fleet, site, fault, extra_vars, recovers=True, mac_group=0xc1, peer="primary"):
+    """Under holding clients: kill one peer's server (kill -9) or stop it
     (systemctl stop), and restart it DOWN_S later; or split the peers for
     SPLIT_S. The clients' events and the peers' bindings 5 s after the pair
     is back in its normal state."""
-    primary_name = [p for p in SITES[site]["peers"]][0]
-    primary = fleet.hosts[primary_name]
+    down = fleet.hosts[list(SITES[site]["peers"])[0 if peer == "primary" else 1]]
     service = BACKENDS[site]["service"]
     run = fleet.play("dhcp_failover.yml", "--limit", "lab_site_%s" % site, *extra_vars)
     assert run.returncode == 0, run.stdout[-3000:]
@@ -219,21 +218,21 @@ def fault_under_load(fleet, site, fault, extra_vars, recovers=True, mac_group=0x
             what = "peers split"
         else:
             command = "systemctl kill --signal=KILL %s" if fault == "kill" else "systemctl stop %s"
-            assert primary.run(command % service).rc == 0
+            assert down.run(command % service).rc == 0
             time.sleep(DOWN_S)
             started = int(time.time())
             # On Debian the unit generated from dhcpd's init script stays
             # "active (exited)" after dhcpd died: the operator restarts it.
-            assert primary.run("systemctl restart %s" % service).rc == 0
-            what = "primary down (%s)" % fault
+            assert down.run("systemctl restart %s" % service).rc == 0
+            what = "%s down (%s)" % (peer, fault)
         back = time.monotonic()
         healed = time.time()
         if site == "a" and fault != "partition":
-            journal = primary.run("journalctl -u %s --since @%d --no-pager -o cat" % (service, started - 2)).stdout
+            journal = down.run("journalctl -u %s --since @%d --no-pager -o cat" % (service, started - 2)).stdout
             if recovers:
                 assert re.search(r"netboot-dhcpd-leases: down 1\d\d s, \d+ lease\(s\) of this copy ended meanwhile "
                                  r".* starting from an empty lease file", journal), journal[-2000:]
-                kept = primary.run("ls /var/lib/dhcp").stdout
+                kept = down.run("ls /var/lib/dhcp").stdout
                 assert "dhcpd.leases.before-recover." in kept, kept
         normal = wait_pair(fleet, site, started - 2)
         # A moment after the pair is back: what the two databases say of the
@@ -304,24 +303,26 @@ def control(fleet):
         restore(fleet, "a")
 
 
-@pytest.mark.parametrize("site,fault", [("a", "kill"), ("a", "stop"), ("b", "kill")])
-def test_a_primary_down_longer_than_its_leases_comes_back_and_nothing_is_lost(fleet, site, fault):
-    """The primary's server is killed (kill -9) or stopped cleanly (systemctl
+@pytest.mark.parametrize("site,peer,fault", [("a", "primary", "kill"), ("a", "primary", "stop"), ("a", "secondary", "stop"),
+                                             ("b", "primary", "kill"), ("b", "secondary", "stop")])
+def test_a_peer_down_longer_than_its_leases_comes_back_and_nothing_is_lost(fleet, site, peer, fault):
+    """One peer's server is killed (kill -9) or stopped cleanly (systemctl
     stop) while clients hold and renew leases, stays down 100 s (longer than
     the 60 s leases: every lease of its copy ends meanwhile, the partner
-    renews them), and is restarted. ISC: the start check moves the primary's
-    copy aside and dhcpd recovers the secondary's database. Kea: the
+    renews them), and is restarted. ISC: the start check moves the peer's
+    copy aside and dhcpd recovers its partner's database. Kea: the
     restarted server syncs its leases from its partner. No address was held
     by two clients, none that a client held was active on neither peer just
     after the pair was back, every one held at the end is active on both
     peers, and the two databases agree. (The ISC crash with the start check
     off, control() above: 2 addresses held by two clients, 9 active on
     neither peer, in the run of 2026-12-03.)"""
+    group = {("a", "primary", "kill"): 0xc1, ("a", "primary", "stop"): 0xc3, ("a", "secondary", "stop"): 0xc5,
+             ("b", "primary", "kill"): 0xd1, ("b", "secondary", "stop"): 0xd5}[(site, peer, fault)]
     try:
-        events, snapshot = fault_under_load(fleet, site, fault, short_timers(site),
-                                            mac_group={"kill": 0xc1, "stop": 0xc3}[fault] + (0x10 if site == "b" else 0))
+        events, snapshot = fault_under_load(fleet, site, fault, short_timers(site), mac_group=group, peer=peer)
         out = outcome(fleet, site, events, snapshot)
-        report(describe("site %s: primary down (%s)" % (site, fault), out))
+        report(describe("site %s: %s down (%s)" % (site, peer, fault), out))
         check_nothing_lost(out)
     finally:
         restore(fleet, site)

@@ -351,3 +351,86 @@ def test_heartbeat_and_delayed_updates_follow_the_settings_and_a_heartbeat_too_l
         "kea_ha_heartbeat_delay",
         "30 s: must be shorter than dhcpd_failover.max_response_delay (30 s), or a partner is declared down between two heartbeats")]
     assert problems_of(example(), delayed_updates_limit=-1) == [("kea_ha_delayed_updates_limit", "-1: a whole number, at least 0")]
+
+
+def make_pki(folder, peers):
+    """A CA and a certificate per peer (name -> address, an IP
+    subjectAltName), made with openssl as an operator would: PEM files
+    CA.pem, NAME.pem and NAME.key in FOLDER."""
+    def ssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True, timeout=60)
+    ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
+        "-subj", "/CN=netboot test CA", "-keyout", "CA.key", "-out", "CA.pem")
+    for name, address in peers.items():
+        ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=%s" % name,
+            "-keyout", "%s.key" % name, "-out", "%s.csr" % name)
+        (folder / ("%s.ext" % name)).write_text("subjectAltName=IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n" % address)
+        ssl("x509", "-req", "-in", "%s.csr" % name, "-CA", "CA.pem", "-CAkey", "CA.key", "-CAcreateserial",
+            "-days", "30", "-extfile", "%s.ext" % name, "-out", "%s.pem" % name)
+
+
+def test_tls_on_the_ha_channel_makes_https_peers_and_agents_that_require_a_client_certificate(tmp_path):
+    """With tls, the peer URLs are https, the HA hook presents the files the
+    role writes in config_dir, and the Control Agent serves https and takes
+    only clients with a certificate the pair's CA signed. The real
+    kea-dhcp4 -t and kea-ctrl-agent -t accept both with real PEM files."""
+    configs = pair(auth_user="kea-ha", tls=True, config_dir=str(tmp_path))
+    files = {"trust-anchor": str(tmp_path / "netboot-ha-ca.pem"), "cert-file": str(tmp_path / "netboot-ha-cert.pem"),
+             "key-file": str(tmp_path / "netboot-ha-key.pem")}
+    make_pki(tmp_path, {"primary": "10.4.7.9"})
+    for src, dst in (("CA.pem", "netboot-ha-ca.pem"), ("primary.pem", "netboot-ha-cert.pem"), ("primary.key", "netboot-ha-key.pem")):
+        shutil.copy(tmp_path / src, tmp_path / dst)
+    env = dict(os.environ, KEA_PIDFILE_DIR=str(tmp_path), KEA_LOCKFILE_DIR=str(tmp_path))
+    for role, conf in configs.items():
+        ha = _ha(conf)
+        assert [p["url"] for p in ha["peers"]] == ["https://10.4.7.9:8000/", "https://10.4.7.210:8000/"]
+        assert {k: ha[k] for k in files} == files and "require-client-certs" not in ha
+        code, out = kea_t(conf)
+        assert code == 0, out
+        agent = render_kea(example(), role, HOSTS, dict(SETTINGS, auth_user="kea-ha", tls=True, config_dir=str(tmp_path)),
+                           "ctrl_agent")["Control-agent"]
+        assert {k: agent[k] for k in files} == files and agent["cert-required"] is True
+        (tmp_path / "netboot-ha-password").write_text("s3cret")
+        (tmp_path / "ca.json").write_text(json.dumps({"Control-agent": agent}))
+        res = subprocess.run([os.path.join(os.path.dirname(KEA), "kea-ctrl-agent"), "-t", str(tmp_path / "ca.json")],
+                             capture_output=True, text=True, env=env, timeout=60, check=False)
+        assert res.returncode == 0, res.stdout + res.stderr
+    # The dedicated listener (Kea >= 2.1.7) is the server side: it asks for the partner's certificate.
+    dedicated = _ha(pair(tls=True, transport="dedicated", config_dir=str(tmp_path))["primary"])
+    assert dedicated["require-client-certs"] is True and dedicated["peers"][0]["url"].startswith("https://")
+    # Without tls: plain http, no TLS keys anywhere.
+    assert "trust-anchor" not in json.dumps(pair(auth_user="kea-ha")) and _ha(pair()["primary"])["peers"][0]["url"].startswith("http://")
+    problems = problems_of(example(), tls="yes")
+    assert problems and problems[0][0] == "kea_ha_tls_cert"
+
+
+def test_tls_material_that_does_not_belong_together_is_named_before_it_reaches_a_host(tmp_path):
+    """kea_tls_check, the pre-flight's check of kea_ha_tls_*: real PEM files
+    made with openssl; each mistake named by its variable, the key's content
+    never in a message."""
+    from ansible_collections.netboot.dhcp_failover.plugins.filter.kea_tls_check import FilterModule as TlsFilters
+    check = TlsFilters().filters()["kea_tls_check"]
+    make_pki(tmp_path, {"k1": "10.4.7.9", "k2": "10.4.7.210"})
+    other = tmp_path / "other"
+    other.mkdir()
+    make_pki(other, {"k1": "10.4.7.9"})
+    text = {path.name: path.read_text() for path in tmp_path.iterdir() if path.is_file()}
+    ca, k1, k1_key, k2_key = text["CA.pem"], text["k1.pem"], text["k1.key"], text["k2.key"]
+    assert check(ca, k1, k1_key, "10.4.7.9") == []
+    assert check(ca, k1, k1_key) == []
+    mistakes = {
+        "the partner's key": (ca, k1, k2_key, "10.4.7.9", "kea_ha_tls_key: not the key of kea_ha_tls_cert (CN=k1)"),
+        "another CA": ((other / "CA.pem").read_text(), k1, k1_key, "10.4.7.9", "kea_ha_tls_cert: CN=k1 is not signed by kea_ha_tls_ca_cert"),
+        "the partner's address": (ca, k1, k1_key, "10.4.7.210", "kea_ha_tls_cert: has no IP subjectAltName 10.4.7.210, this peer's failover address (it has 10.4.7.9)"),
+        "a key for a certificate": (ca, k1, k1, "10.4.7.9", "kea_ha_tls_key: not a PEM private key"),
+        "no certificate": (ca, "k1.pem", k1_key, None, "kea_ha_tls_cert: not a PEM certificate"),
+        "no CA": ("", k1, k1_key, None, "kea_ha_tls_ca_cert: not a PEM certificate"),
+    }
+    for what, (c, cert, key, address, expected) in mistakes.items():
+        out = check(c, cert=cert, key=key, address=address)
+        assert len(out) == 1 and out[0].startswith(expected), (what, out)
+        for line in key.splitlines():
+            assert "-----" in line or line not in out[0], what
+    subprocess.run(["openssl", "pkey", "-in", "k1.key", "-aes256", "-passout", "pass:x", "-out", "k1.enc"], cwd=tmp_path, check=True)
+    out = check(ca, k1, (tmp_path / "k1.enc").read_text())
+    assert out and out[0].startswith("kea_ha_tls_key: an encrypted key"), out

@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netboot.dhcp_failover contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What is wrong with a Kea peer's TLS material, before any of it reaches a
+host: kea-dhcp4 -t and kea-ctrl-agent -t do not open the files (Kea 2.2), so
+a mismatch would only show when the server starts and cannot talk to its
+partner. Reads PEM text in memory with the cryptography package (which
+ansible-core requires); never returns or names the key's content."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+
+
+def tls_problems(ca_pem, cert_pem, key_pem, address=None):
+    """A list of (variable, problem) for one peer's kea_ha_tls_ca_cert,
+    kea_ha_tls_cert and kea_ha_tls_key; empty when they belong together:
+    the key is the certificate's, the CA signed it, and ADDRESS (the peer's
+    failover address, where given) is one of its IP subjectAltNames."""
+    problems = []
+    try:
+        ca = x509.load_pem_x509_certificate(str(ca_pem).encode())
+    except ValueError:
+        problems.append(("kea_ha_tls_ca_cert", "not a PEM certificate (-----BEGIN CERTIFICATE-----)"))
+        ca = None
+    try:
+        cert = x509.load_pem_x509_certificate(str(cert_pem).encode())
+    except ValueError:
+        return problems + [("kea_ha_tls_cert", "not a PEM certificate (-----BEGIN CERTIFICATE-----)")]
+    try:
+        key = serialization.load_pem_private_key(str(key_pem).encode(), password=None)
+    except TypeError:
+        problems.append(("kea_ha_tls_key", "an encrypted key: Kea reads only an unencrypted one (keep it in Ansible "
+                                           "Vault instead)"))
+        key = None
+    except (ValueError, UnsupportedAlgorithm):
+        problems.append(("kea_ha_tls_key", "not a PEM private key (-----BEGIN PRIVATE KEY-----)"))
+        key = None
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key is not None and key.public_key().public_bytes(serialization.Encoding.DER, public) != \
+            cert.public_key().public_bytes(serialization.Encoding.DER, public):
+        problems.append(("kea_ha_tls_key", "not the key of kea_ha_tls_cert (%s)" % cert.subject.rfc4514_string()))
+    if ca is not None:
+        try:
+            cert.verify_directly_issued_by(ca)
+        except (InvalidSignature, ValueError, TypeError) as exc:
+            problems.append(("kea_ha_tls_cert", "%s is not signed by kea_ha_tls_ca_cert (%s): the partner would refuse "
+                                                "it (%s)" % (cert.subject.rfc4514_string(), ca.subject.rfc4514_string(),
+                                                             type(exc).__name__)))
+    if address:
+        try:
+            names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            ips = [str(ip) for ip in names.get_values_for_type(x509.IPAddress)]
+        except x509.ExtensionNotFound:
+            ips = []
+        if str(ipaddress.ip_address(address)) not in ips:
+            problems.append(("kea_ha_tls_cert", "has no IP subjectAltName %s, this peer's failover address (it has %s): "
+                                                "the peer URLs are https://%s:PORT/, and a client that checks the name "
+                                                "refuses it" % (address, ", ".join(ips) or "none", address)))
+    return problems
