@@ -51,12 +51,17 @@ _value:
   elements: str
 """
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_tls import tls_problems
 
 
 def kea_tls_check(ca, cert, key, address=None):
     """Problems with one peer's TLS material (see DOCUMENTATION)."""
-    return ["%s: %s" % problem for problem in tls_problems(ca, cert, key, address)]
+    try:
+        return ["%s: %s" % problem for problem in tls_problems(ca, cert, key, address)]
+    except RuntimeError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+except ImportError as exc:  # ansible-core requires it; a bare environment may lack it
+    CRYPTOGRAPHY_ERROR = exc
+else:
+    CRYPTOGRAPHY_ERROR = None
 
 
 def tls_problems(ca_pem, cert_pem, key_pem, address=None):
@@ -21,6 +26,9 @@ def tls_problems(ca_pem, cert_pem, key_pem, address=None):
     kea_ha_tls_cert and kea_ha_tls_key; empty when they belong together:
     the key is the certificate's, the CA signed it, and ADDRESS (the peer's
     failover address, where given) is one of its IP subjectAltNames."""
+    if CRYPTOGRAPHY_ERROR is not None:
+        raise RuntimeError("checking kea_ha_tls_* needs the Python package cryptography on the controller "
+                           "(ansible-core's own requirement): %s" % CRYPTOGRAPHY_ERROR)
     problems = []
     try:
         ca = x509.load_pem_x509_certificate(str(ca_pem).encode())

@@ -421,7 +421,8 @@ def test_tls_material_that_does_not_belong_together_is_named_before_it_reaches_a
     mistakes = {
         "the partner's key": (ca, k1, k2_key, "10.4.7.9", "kea_ha_tls_key: not the key of kea_ha_tls_cert (CN=k1)"),
         "another CA": ((other / "CA.pem").read_text(), k1, k1_key, "10.4.7.9", "kea_ha_tls_cert: CN=k1 is not signed by kea_ha_tls_ca_cert"),
-        "the partner's address": (ca, k1, k1_key, "10.4.7.210", "kea_ha_tls_cert: has no IP subjectAltName 10.4.7.210, this peer's failover address (it has 10.4.7.9)"),
+        "the partner's address": (ca, k1, k1_key, "10.4.7.210",
+                                  "kea_ha_tls_cert: has no IP subjectAltName 10.4.7.210, this peer's failover address (it has 10.4.7.9)"),
         "a key for a certificate": (ca, k1, k1, "10.4.7.9", "kea_ha_tls_key: not a PEM private key"),
         "no certificate": (ca, "k1.pem", k1_key, None, "kea_ha_tls_cert: not a PEM certificate"),
         "no CA": ("", k1, k1_key, None, "kea_ha_tls_ca_cert: not a PEM certificate"),
