@@ -68,7 +68,12 @@ options:
     elements: str
     default: []
   stopped:
-    description: Services that must be neither active nor enabled.
+    description: Services that must not be active.
+    type: list
+    elements: str
+    default: []
+  disabled:
+    description: Services that must not be enabled.
     type: list
     elements: str
     default: []
@@ -80,7 +85,7 @@ EXAMPLES = r"""
     __example_diff: >-
       {{ __example_register_state | netboot.dhcp_failover.host_differences(
            files=[{'path': '/etc/dhcp/dhcpd.conf', 'content': rendered, 'mode': '0644', 'owner': 'root'}],
-           running=['isc-dhcp-server'], stopped=['kea-dhcp4-server']) }}
+           running=['isc-dhcp-server'], stopped=['kea-dhcp4-server'], disabled=['kea-dhcp4-server']) }}
 """
 
 RETURN = r"""
@@ -89,7 +94,8 @@ _value:
   type: dict
   contains:
     stale:
-      description: The expected files that are missing or differ, in the order given.
+      description: The paths to act on, in the order given - expected files that are missing or differ, then paths
+        to be absent that exist.
       type: list
       elements: str
     messages:
@@ -106,10 +112,10 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._host_compare import differences
 
 
-def host_differences(state, files=(), present=(), absent=(), running=(), stopped=()):
+def host_differences(state, files=(), present=(), absent=(), running=(), stopped=(), disabled=()):
     """The differences between a host and a role's expectations (see DOCUMENTATION)."""
     try:
-        return differences(state, files, present, absent, running, stopped)
+        return differences(state, files, present, absent, running, stopped, disabled)
     except ValueError as exc:
         raise AnsibleFilterError(str(exc)) from None
 

@@ -50,7 +50,8 @@ def _file_differences(files: Mapping[str, Mapping[str, Any]], want: Mapping[str,
 
 
 def differences(state: Mapping[str, Any], files: Iterable[Mapping[str, Any]] = (), present: Iterable[str] = (),
-                absent: Iterable[str] = (), running: Iterable[str] = (), stopped: Iterable[str] = ()) -> Dict[str, Any]:
+                absent: Iterable[str] = (), running: Iterable[str] = (), stopped: Iterable[str] = (),
+                disabled: Iterable[str] = ()) -> Dict[str, Any]:
     """How the host in STATE (host_state's result) differs from what is
     expected of it.
 
@@ -58,9 +59,10 @@ def differences(state: Mapping[str, Any], files: Iterable[Mapping[str, Any]] = (
     read path whose checksum it must have), mode, owner, group, type (file,
     the default, or directory)}; PRESENT: paths that must exist; ABSENT:
     paths that must not; RUNNING: services active and enabled; STOPPED:
-    services neither active nor enabled.
+    services not active; DISABLED: services not enabled.
 
-    Returns {"stale": paths of FILES that are missing or differ, in order;
+    Returns {"stale": paths to act on - FILES missing or different, then
+    ABSENT ones that exist - in order;
     "messages": one line per difference; "synced": no difference at all}.
     A STATE without files (nothing read yet, as in a render for review) is
     never synced."""
@@ -80,6 +82,7 @@ def differences(state: Mapping[str, Any], files: Iterable[Mapping[str, Any]] = (
             messages.append("%s: missing" % path)
     for path in absent:
         if (read.get(path) or {}).get("exists"):
+            stale.append(path)
             messages.append("%s: present, to be removed" % path)
     for name in running:
         svc = services.get(name) or {}
@@ -87,7 +90,9 @@ def differences(state: Mapping[str, Any], files: Iterable[Mapping[str, Any]] = (
             messages.append("%s: %s and %s, not running and enabled" % (name, svc.get("active", "unknown"),
                                                                         svc.get("enabled", "unknown")))
     for name in stopped:
-        svc = services.get(name) or {}
-        if svc.get("active") == "active" or svc.get("enabled") == "enabled":
-            messages.append("%s: %s and %s, not stopped and disabled" % (name, svc.get("active"), svc.get("enabled")))
+        if (services.get(name) or {}).get("active") == "active":
+            messages.append("%s: running, to be stopped" % name)
+    for name in disabled:
+        if (services.get(name) or {}).get("enabled") == "enabled":
+            messages.append("%s: enabled, to be disabled" % name)
     return {"stale": stale, "messages": messages, "synced": not messages}

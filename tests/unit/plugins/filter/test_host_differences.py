@@ -46,7 +46,7 @@ def test_a_tree_that_matches_is_synced_and_each_difference_is_named(tmp_path):
     state = read(tmp_path, [conf, copy, source, gone, tmp_path / "boot"])
     out = host_differences(state, **expect)
     assert out["synced"] is False
-    assert out["stale"] == [str(conf), str(copy)]
+    assert out["stale"] == [str(conf), str(copy), str(gone)]
     assert out["messages"] == ["%s: content differs" % conf, "%s: mode 0600, not 0644" % conf,
                                "%s: content differs" % copy, "%s: present, to be removed" % gone]
 
@@ -62,8 +62,11 @@ def test_missing_files_wrong_types_and_services_are_named(tmp_path):
                                    "%s: content differs" % (tmp_path / "dir")]
     assert out["messages"][3] == "%s: missing" % (tmp_path / "nothing")
     assert out["messages"][4].startswith("netboot-no-such.service: ") and out["messages"][4].endswith("not running and enabled")
-    # A service that is stopped and disabled is what "stopped" asks for.
-    assert host_differences(state, stopped=["netboot-no-such.service"])["synced"] is True
+    # A service that is neither active nor enabled is what "stopped" and "disabled" ask for.
+    assert host_differences(state, stopped=["netboot-no-such.service"], disabled=["netboot-no-such.service"])["synced"] is True
+    running = {"files": {}, "services": {"kea-dhcp4-server": {"active": "active", "enabled": "enabled"}}}
+    assert host_differences(running, stopped=["kea-dhcp4-server"], disabled=["kea-dhcp4-server"])["messages"] == [
+        "kea-dhcp4-server: running, to be stopped", "kea-dhcp4-server: enabled, to be disabled"]
 
 
 def test_a_host_not_read_is_never_synced_and_a_bad_expectation_is_refused():
