@@ -34,6 +34,15 @@ options:
     description: The host's C(ansible_facts['distribution']); leave it out for the paths of every distribution.
     type: str
     required: false
+  contents:
+    description:
+      - The texts of the menus (C(grub), C(pxelinux)) and configuration files (C(defaults), C(dropin)), and
+        C(file_sha1), the checksums of the C(files) of O(settings) in order.
+      - With them the menus and configuration files carry their C(content), and the plan its C(expect) for
+        P(netboot.dhcp_failover.host_differences#filter)
+        (C(server) and C(boot)).
+    type: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -48,6 +57,9 @@ _value:
     - C(root) and C(default_root); C(dirs), folders relative to the root; C(copies), a list of C(src) (on the
       host) and C(dest) (relative to the root); C(menus), a list of C(dest) and C(menu) (C(pxelinux) or C(grub));
       C(config_files), a list of C(path) and C(kind) (C(defaults) or C(dropin)); C(paths), every path to read.
+    - With O(contents), C(content) on each menu and configuration file, and C(expect), the arguments of
+      P(netboot.dhcp_failover.host_differences#filter) for the server (C(expect.server)) and the boot tree
+      (C(expect.boot)).
   type: dict
 """
 
@@ -57,12 +69,12 @@ from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._tftp_plan i
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._tftp_plan import tftp_plan as _plan
 
 
-def tftp_plan(os_values, settings, distribution=None):
+def tftp_plan(os_values, settings, distribution=None, contents=None):
     """Filter entry point: the tftp_server role's plan for one OS (see plugin_utils/_tftp_plan.py)."""
-    if not isinstance(os_values, dict) or not isinstance(settings, dict):
-        raise AnsibleFilterError("tftp_plan: the per-OS values and the settings must be mappings")
+    if not isinstance(os_values, dict) or not isinstance(settings, dict) or not isinstance(contents, (dict, type(None))):
+        raise AnsibleFilterError("tftp_plan: the per-OS values, the settings and the contents must be mappings")
     try:
-        return _plan(os_values, settings, distribution or None)
+        return _plan(os_values, settings, distribution or None, contents)
     except PlanError as exc:
         raise AnsibleFilterError("tftp_plan: %s" % exc) from exc
 

@@ -43,10 +43,13 @@ def efi_vendors(os_values, distribution=None):
     return sorted(set(known.values()))
 
 
-def tftp_plan(os_values, settings, distribution=None):
+def tftp_plan(os_values, settings, distribution=None, contents=None):
     """Return the plan for one OS: ``root``, ``default_root``, ``dirs`` and the
     ``copies`` ({src, dest}), ``menus`` ({dest, menu}) and ``config_files``
-    ({path, kind}) to write, and ``paths``, every absolute path to read."""
+    ({path, kind}) to write, and ``paths``, every absolute path to read.
+
+    With ``contents`` (see ``expectations``) the menus and configuration
+    files carry their ``content`` and the plan its ``expect``."""
     missing = [key for key in OS_KEYS if key not in os_values]
     if missing:
         raise PlanError("the per-OS values lack %s" % ", ".join(missing))
@@ -93,7 +96,7 @@ def tftp_plan(os_values, settings, distribution=None):
     paths += [c["src"] for c in copies] + [under(c["dest"]) for c in copies]
     paths += [under(m["dest"]) for m in menus] + [under(f) for f in user]
     paths += [f["path"] for f in config_files]
-    return {
+    plan = {
         "root": root,
         "default_root": default_root,
         "dirs": dirs,
@@ -102,3 +105,43 @@ def tftp_plan(os_values, settings, distribution=None):
         "config_files": config_files,
         "paths": list(dict.fromkeys(paths)),
     }
+    if contents is not None:
+        plan = expectations(plan, os_values, settings, contents)
+    return plan
+
+
+def expectations(plan, os_values, settings, contents):
+    """The plan with what the host must hold, as the host_differences filter
+    takes it: ``expect.server`` (tftpd, the loaders' packages, the
+    configuration files, the service running) and ``expect.boot`` (the boot
+    tree: folders, copies, menus, the user's files).
+
+    ``contents`` maps each menu (``grub``, ``pxelinux``) and configuration
+    file kind (``defaults``, ``dropin``) to its text, and ``file_sha1`` to the
+    checksums of the user's files (settings ``files``), in order."""
+    root = plan["root"]
+    try:
+        menus = [dict(menu, content=contents[menu["menu"]]) for menu in plan["menus"]]
+        config_files = [dict(item, content=contents[item["kind"]]) for item in plan["config_files"]]
+    except KeyError as exc:
+        raise PlanError("no content given for %s" % exc) from None
+    user = settings.get("files") or []
+    sums = list(contents.get("file_sha1") or [])
+    if len(sums) != len(user):
+        raise PlanError("%d checksums given for %d files" % (len(sums), len(user)))
+
+    def under(rel):
+        return posixpath.join(root, rel)
+
+    root_dir = {"path": root, "type": "directory"}
+    boot = [root_dir]
+    boot += [{"path": under(d), "type": "directory", "mode": "0755"} for d in plan["dirs"]]
+    boot += [{"path": under(c["dest"]), "same_as": c["src"], "mode": "0644", "owner": "root"} for c in plan["copies"]]
+    boot += [{"path": under(m["dest"]), "content": m["content"], "mode": "0644"} for m in menus]
+    boot += [{"path": under(f["dest"]), "sha1": s or "-", "mode": f.get("mode") or "0644"} for f, s in zip(user, sums)]
+    server = {
+        "files": [root_dir] + [{"path": f["path"], "content": f["content"], "mode": "0644"} for f in config_files],
+        "present": [os_values["binary"]] + [c["src"] for c in plan["copies"]],
+        "running": [os_values["service"]],
+    }
+    return dict(plan, menus=menus, config_files=config_files, expect={"server": server, "boot": {"files": boot}})

@@ -101,3 +101,58 @@ def test_incomplete_os_values_are_refused():
     with pytest.raises(AnsibleFilterError, match="mappings"):
         tftp_plan(["not", "a", "mapping"], {})
     assert FilterModule().filters() == {"tftp_plan": tftp_plan}
+
+
+def test_the_plan_s_expectations_match_a_tree_laid_out_as_the_role_does_and_name_each_difference(tmp_path):
+    """The boot tree the role would write, laid out by hand in a temporary root
+    from this machine's own Debian loaders, is in sync as the real host_state
+    module reads it; a changed menu, a loader of another mode and a user file
+    of other content are each stale, and nothing else is."""
+    from ansible_collections.netboot.dhcp_failover.plugins.filter.host_differences import host_differences
+    from tests.unit.plugins.filter.test_host_differences import read
+
+    srcs = [item["src"] for item in DEBIAN["bios_loaders"]]
+    if not all(os.path.exists(src) for src in srcs):
+        pytest.skip("the pxelinux and syslinux-common packages are not installed")
+    root = tmp_path / "tftp"
+    user = tmp_path / "vmlinuz"
+    user.write_bytes(b"kernel")
+    settings = {"root": str(root), "bios": True, "uefi": False, "bios_modules": [],
+                "files": [{"src": str(user), "dest": "images/vmlinuz"}], "downloads": []}
+    import hashlib
+    contents = {"pxelinux": "DEFAULT local\n", "grub": "unused\n", "defaults": "TFTP_DIRECTORY=x\n", "dropin": "",
+                "file_sha1": [hashlib.sha1(b"kernel").hexdigest()]}
+    plan = tftp_plan(DEBIAN, settings, "Debian", contents)
+    assert plan["menus"] == [{"dest": "pxelinux.cfg/default", "menu": "pxelinux", "content": "DEFAULT local\n"}]
+    assert plan["config_files"] == [{"path": "/etc/default/tftpd-hpa", "kind": "defaults", "content": "TFTP_DIRECTORY=x\n"}]
+    assert plan["expect"]["server"]["running"] == ["tftpd-hpa"]
+    assert plan["expect"]["server"]["present"] == ["/usr/sbin/in.tftpd"] + srcs
+
+    for folder in [root] + [root / d for d in plan["dirs"]]:
+        folder.mkdir(mode=0o755, exist_ok=True)
+        folder.chmod(0o755)
+    for copy in plan["copies"]:
+        (root / copy["dest"]).write_bytes(open(copy["src"], "rb").read())
+    (root / "pxelinux.cfg" / "default").write_text("DEFAULT local\n")
+    (root / "images" / "vmlinuz").write_bytes(b"kernel")
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    boot = plan["expect"]["boot"]
+    state = read(tmp_path, plan["paths"])
+    if os.geteuid() != 0:
+        pytest.skip("the copies must be owned by root")
+    assert host_differences(state, **boot) == {"stale": [], "messages": [], "synced": True}
+
+    (root / "pxelinux.cfg" / "default").write_text("DEFAULT linux\n")
+    (root / "ldlinux.c32").chmod(0o600)
+    (root / "images" / "vmlinuz").write_bytes(b"another kernel")
+    found = host_differences(read(tmp_path, plan["paths"]), **boot)
+    assert found["stale"] == [str(root / "ldlinux.c32"), str(root / "pxelinux.cfg/default"), str(root / "images/vmlinuz")]
+    assert not found["synced"]
+
+
+def test_the_plan_refuses_contents_without_a_menu_s_text_or_a_checksum_per_file():
+    with pytest.raises(AnsibleFilterError, match="no content given for 'grub'"):
+        tftp_plan(DEBIAN, dict(SETTINGS, downloads=[]), "Debian", {"pxelinux": "", "defaults": "", "file_sha1": ["x"]})
+    with pytest.raises(AnsibleFilterError, match="0 checksums given for 1 files"):
+        tftp_plan(DEBIAN, SETTINGS, "Debian", {"pxelinux": "", "grub": "", "defaults": "", "dropin": ""})
