@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 
-from ._dhcpd_results import HTTP_CLASS, KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE, PXE_CLASS
+from ._boot_rules import HTTP_CLASS, PXE_CLASS
+from ._dhcpd_results import KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE
 
 
 def sweep_overlaps(spans):

@@ -20,20 +20,13 @@ from __future__ import annotations
 
 from ._dhcpd_model import parse_keys, parse_model
 from ._dhcpd_checker import ModelError
-from ._dhcpd_types import describe
-from ._dhcpd_results import ARCHES, HTTP_ARCHES, HTTP_CLASS, NO_SCOPE, PEER_ROLES, PXE_CLASS, SELF, PlainHosts
+from ._dhcpd_types import Spelling, describe
+from ._boot_rules import HTTP_CLASS, IPXE_USER_CLASS, PXE_CLASS, VENDOR_HTTP, VENDOR_PXE, boot_rules
+from ._dhcpd_results import NO_SCOPE, PEER_ROLES, PERMIT_WORDS, SELF, PlainHosts
 
 IND = "    "
 DEFAULT_SECRETS_PATH = "/etc/dhcp/dhcpd.secrets.conf"
 PARTS = ("config", "secrets")
-_PERMIT_WORDS = {
-    "known": "known-clients",
-    "unknown": "unknown-clients",
-    "all": "all clients",
-    "bootp": "dynamic bootp clients",
-    "authenticated": "authenticated clients",
-    "unauthenticated": "unauthenticated clients",
-}
 
 
 def render_config(variables, role, hosts=None, part="config", secrets_path=DEFAULT_SECRETS_PATH, warnings=None):
@@ -97,26 +90,25 @@ def quote(text):
     return '"%s"' % text.replace("\\", "\\\\")
 
 
-def value_text(value):
-    """dhcpd syntax of a typed option value."""
-    kind, data = value
-    if kind == "array":
-        return ", ".join(value_text(v) for v in data)
-    if kind == "record":
-        return " ".join(value_text(v) for v in data)
-    if kind in ("text", "dlist"):
-        return quote(data)
-    if kind == "bool":
-        return "true" if data else "false"
-    return str(data)
+# dhcpd syntax of a typed option value: text and domain lists quoted.
+value_text = Spelling(", ", " ", quote, ("text", "dlist"))
 
 
 def _hex16(code):
     return "%02x:%02x" % (code >> 8, code & 0xFF)
 
 
-def _arch_condition(codes):
-    return " or ".join("option pxe-system-type = %s" % _hex16(code) for code in codes)
+def _vendor_condition(prefix):
+    """Option 60 starts with ``prefix``."""
+    return "substring (option vendor-class-identifier, 0, %d) = %s" % (len(prefix), quote(prefix))
+
+
+def _rule_condition(rule):
+    """A boot rule's test in dhcpd's syntax."""
+    if rule.ipxe:
+        return "exists user-class and option user-class = %s" % quote(IPXE_USER_CLASS)
+    codes = " or ".join("option pxe-system-type = %s" % _hex16(code) for code in rule.codes)
+    return "not exists pxe-system-type or " + codes if rule.without_arch else codes
 
 
 class _Writer:
@@ -240,57 +232,42 @@ class _Writer:
         return not (pxe.enabled and pxe.mode == "primary_only" and self.role == "secondary")
 
     def _boot(self, depth, boot):
-        """Boot settings of a scope: next-server, then the file by client kind and architecture."""
-        http = [(codes, boot.files[key]) for key, codes, dummy in HTTP_ARCHES if boot.files.get(key)]
-        branches = []
-        if boot.ipxe_script:
-            # iPXE also says PXEClient; its user class stops the chainload loop.
-            branches.append(('exists user-class and option user-class = "iPXE"', boot.ipxe_script))
-        for key, codes, _desc in ARCHES:
-            if key != "bios" and boot.files.get(key):
-                branches.append((_arch_condition(codes), boot.files[key]))
-        if boot.files.get("bios"):
-            # Old BIOS ROMs may omit option 93: treat them as BIOS.
-            branches.append(("not exists pxe-system-type or option pxe-system-type = 00:00", boot.files["bios"]))
+        """Boot settings of a scope: its boot rules (_boot_rules.py) as if/elsif chains."""
+        rules = boot_rules(boot)
+
+        def chain(d, pairs, last=None):
+            for i, (cond, name) in enumerate(pairs):
+                self.out(d, "%s %s {" % ("if" if i == 0 else "} elsif", cond))
+                self.out(d + 1, "filename %s;" % quote(name))
+            if last and pairs:
+                self.out(d, "} else {")
+                self.out(d + 1, "filename %s;" % quote(last))
+            elif last:
+                self.out(d, "filename %s;" % quote(last))
+            if pairs:
+                self.out(d, "}")
 
         def pxe_body(d):
             # Boot files that are all http(s) URLs need no next-server.
-            if boot.next_server is not None:
-                self.out(d, "next-server %s;" % self._next_server(boot.next_server))
-            for i, (cond, name) in enumerate(branches):
-                self.out(d, "%s %s {" % ("if" if i == 0 else "} elsif", cond))
-                self.out(d + 1, 'filename %s;' % quote(name))
-            if boot.files.get("other"):
-                if branches:
-                    self.out(d, "} else {")
-                    self.out(d + 1, 'filename %s;' % quote(boot.files["other"]))
-                else:
-                    self.out(d, 'filename %s;' % quote(boot.files["other"]))
-            if branches:
-                self.out(d, "}")
+            if rules.next_server is not None:
+                self.out(d, "next-server %s;" % self._next_server(rules.next_server))
+            chain(d, [(_rule_condition(r), r.file) for r in rules.pxe], rules.other)
 
         def http_body(d):
-            # EDK2 takes an offer as HTTP boot only if option 60 says HTTPClient.
-            self.out(d, 'option vendor-class-identifier "HTTPClient";')
-            for i, (codes, url) in enumerate(http):
-                self.out(d, "%s %s {" % ("if" if i == 0 else "} elsif", _arch_condition(codes)))
-                self.out(d + 1, 'filename %s;' % quote(url))
-            self.out(d, "}")
+            self.out(d, "option vendor-class-identifier %s;" % quote(VENDOR_HTTP))
+            chain(d, [(_rule_condition(r), r.file) for r in rules.http])
 
-        pxe_cond = 'substring (option vendor-class-identifier, 0, 9) = "PXEClient"'
-        http_cond = 'substring (option vendor-class-identifier, 0, 10) = "HTTPClient"'
-        if http:
-            self.out(depth, "if %s {" % http_cond)
+        if rules.http:
+            self.out(depth, "if %s {" % _vendor_condition(VENDOR_HTTP))
             http_body(depth + 1)
-            if branches or boot.files.get("other") or boot.next_server is not None:
-                # (Nothing for PXE clients where every file is a URL.)
-                self.out(depth, "} else {" if boot.clients == "all" else "} elsif %s {" % pxe_cond)
+            if rules.answers_pxe:
+                self.out(depth, "} else {" if rules.clients == "all" else "} elsif %s {" % _vendor_condition(VENDOR_PXE))
                 pxe_body(depth + 1)
             self.out(depth, "}")
-        elif boot.clients == "all":
+        elif rules.clients == "all":
             pxe_body(depth)
         else:
-            self.block(depth, "if %s" % pxe_cond, pxe_body)
+            self.block(depth, "if %s" % _vendor_condition(VENDOR_PXE), pxe_body)
 
     # -- global parts ----------------------------------------------------------------
     def _ddns_statements(self):
@@ -364,13 +341,13 @@ class _Writer:
         self.out(0, "# Network boot clients. Classes come before the pools that name them.")
 
         def pxe_body(d):
-            self.out(d, 'match if substring (option vendor-class-identifier, 0, 9) = "PXEClient";')
+            self.out(d, "match if %s;" % _vendor_condition(VENDOR_PXE))
             if m.pxe.enabled and m.pxe.lease_time and self._serves_boot():
                 self.out(d, "default-lease-time %d;" % m.pxe.lease_time)
                 self.out(d, "max-lease-time %d;" % m.pxe.lease_time)
 
         self.block(0, 'class "%s"' % PXE_CLASS, pxe_body)
-        self.block(0, 'class "%s"' % HTTP_CLASS, lambda d: self.out(d, 'match if substring (option vendor-class-identifier, 0, 10) = "HTTPClient";'))
+        self.block(0, 'class "%s"' % HTTP_CLASS, lambda d: self.out(d, "match if %s;" % _vendor_condition(VENDOR_HTTP)))
         for k in m.classes:
             def body(d, k=k):
                 if k.subclasses and k.match:
@@ -438,4 +415,4 @@ def _permit_text(permit):
         return 'members of "%s"' % permit.value
     if permit.kind == "after":
         return "after %s" % permit.value
-    return _PERMIT_WORDS[permit.kind]
+    return PERMIT_WORDS[permit.kind]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from ._boot_rules import HTTP_CLASS, PXE_CLASS
 from ._dhcpd_types import ipv4_int
 
 PEER_ROLES = ("primary", "secondary", "standalone")
@@ -19,28 +20,21 @@ CLIENTS = ("pxe", "all")
 DDNS_STYLES = ("none", "interim", "standard")
 KEY_ALGORITHMS = ("hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512")
 
-# Names of the classes the collection declares itself.
-PXE_CLASS = "pxe"
-HTTP_CLASS = "httpboot"
 BUILTIN_CLASSES = (PXE_CLASS, HTTP_CLASS)
 MAX_CLASSES = 5  # dhcpd applies at most 5 matching classes to one packet
 
-# Option 93 (client system architecture) values, IANA registry. 9 is also
-# treated as x64 UEFI (RFC 4578 erratum 4624: firmware sends 7 or 9).
-ARCHES = (
-    # key in boot_files, option 93 codes, description
-    ("uefi_x64", (7, 9), "x64 UEFI"),
-    ("uefi_arm64", (11,), "ARM64 UEFI"),
-    ("uefi_ia32", (6,), "x86 (32-bit) UEFI"),
-    ("uefi_arm32", (10,), "ARM32 UEFI"),
-    ("bios", (0,), "x86 BIOS"),
-)
-HTTP_ARCHES = (
-    ("http_x64", (16,), "x64 UEFI HTTP boot"),
-    ("http_arm64", (19,), "ARM64 UEFI HTTP boot"),
-)
-BOOT_FILE_KEYS = tuple(k for k, dummy, dummy in ARCHES + HTTP_ARCHES) + ("other",)
-DEFAULT_BOOT_FILES = {"bios": "pxelinux.0", "uefi_x64": "shimx64.efi"}
+# Pool permits (dhcpd.conf(5), "PERMIT LISTS"): each kind and the words
+# dhcpd.conf writes for it; dhcpd reads "known clients" and "unknown
+# clients" too.
+PERMIT_WORDS = {
+    "known": "known-clients",
+    "unknown": "unknown-clients",
+    "all": "all clients",
+    "bootp": "dynamic bootp clients",
+    "authenticated": "authenticated clients",
+    "unauthenticated": "unauthenticated clients",
+}
+PERMIT_KINDS = dict({words: kind for kind, words in PERMIT_WORDS.items()}, **{"known clients": "known", "unknown clients": "unknown"})
 
 LEASE_KEYS = ("default_lease_time", "max_lease_time", "min_lease_time")
 SCOPE_KEYS = ("options", "statements", "pxe") + LEASE_KEYS

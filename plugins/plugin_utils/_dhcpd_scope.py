@@ -11,9 +11,10 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ._boot_rules import BOOT_FILE_KEYS
 from ._dhcpd_checker import did_you_mean
 from ._dhcpd_options import read_options
-from ._dhcpd_results import BOOT_FILE_KEYS, CLIENTS, LEASE_KEYS, SELF, Boot, Scope
+from ._dhcpd_results import CLIENTS, LEASE_KEYS, SELF, Boot, Scope
 from ._dhcpd_types import read_address
 from ._dhcpd_vocab import MANAGED_STATEMENTS
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ._boot_rules import DEFAULT_BOOT_FILES
 from ._dhcpd_checker import did_you_mean
 from ._dhcpd_results import (
     BUILTIN_CLASSES,
-    DEFAULT_BOOT_FILES,
     LEASE_KEYS,
     MAX_CLASSES,
+    PERMIT_KINDS,
     PXE_MODES,
     SCOPE_KEYS,
     Boot,
@@ -53,16 +54,6 @@ _CLASS_KEYS = ("name", "match", "spawn_with", "subclasses", "kea_test") + SCOPE_
 _SUBCLASS_KEYS = ("match_value", "options", "statements") + LEASE_KEYS
 _PXE_KEYS = ("enabled", "mode", "next_server", "boot_files", "ipxe_script", "lease_time", "concurrent_clients", "clients")
 _HBA_RE = re.compile(r"^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$")
-_PERMITS = {
-    "known-clients": "known",
-    "known clients": "known",
-    "unknown-clients": "unknown",
-    "unknown clients": "unknown",
-    "all clients": "all",
-    "dynamic bootp clients": "bootp",
-    "authenticated clients": "authenticated",
-    "unauthenticated clients": "unauthenticated",
-}
 _MEMBERS_RE = re.compile(r'^members of "([^"\\;{}]+)"$')
 _AFTER_RE = re.compile(r"^after ([0-9] [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})$")
 
@@ -416,8 +407,8 @@ def _read_permits(c, raw, path, class_names):
                 )
                 continue
             out.append(Permit("members", m.group(1)))
-        elif text in _PERMITS:
-            out.append(Permit(_PERMITS[text]))
+        elif text in PERMIT_KINDS:
+            out.append(Permit(PERMIT_KINDS[text]))
         elif after:
             out.append(Permit("after", after.group(1)))
         else:

@@ -215,6 +215,25 @@ def _atom(tree, raw, addresses):
     raise ValueError("zero-length options take no value")
 
 
+class Spelling:
+    """How a configuration syntax writes a typed value (read_value's
+    ``(kind, data)``): the separators of arrays and records, how it writes
+    text kinds, and which kinds are text. Each renderer has one."""
+
+    def __init__(self, array_sep, record_sep, text, text_kinds):
+        self.array_sep, self.record_sep, self.text, self.text_kinds = array_sep, record_sep, text, text_kinds
+
+    def __call__(self, value):
+        kind, data = value
+        if kind in ("array", "record"):
+            return (self.array_sep if kind == "array" else self.record_sep).join(self(v) for v in data)
+        if kind == "bool":
+            return "true" if data else "false"
+        if kind in self.text_kinds:
+            return self.text(data)
+        return str(data)
+
+
 def ipv4_int(text):
     """The integer of a dotted-quad IPv4 address (no leading zeros), or None; fast."""
     if isinstance(text, str) and _IPV4_RE.match(text):

@@ -38,10 +38,12 @@ import ipaddress
 import json
 import re
 
+from ._boot_rules import HTTP_CLASS, IPXE_USER_CLASS, PXE_CLASS, VENDOR_HTTP, VENDOR_PXE, boot_rules
 from ._dhcpd_checker import ModelError
 from ._dhcpd_model import parse_model
-from ._dhcpd_results import ARCHES, BUILTIN_CLASSES, HTTP_ARCHES, HTTP_CLASS, PXE_CLASS, SELF
+from ._dhcpd_results import BUILTIN_CLASSES, SELF
 from ._dhcpd_vocab import OPTIONS
+from ._dhcpd_types import Spelling
 
 HA_MODES = ("load-balancing", "hot-standby")
 TRANSPORTS = ("agent", "dedicated")
@@ -99,9 +101,20 @@ KEA_REFUSED = {
     "dhcp-rebinding-time": "set rebind-timer in Kea, which the description has no key for",
 }
 
-_PXE_TEST = "substring(option[60].hex,0,9) == 'PXEClient'"
-_HTTP_TEST = "substring(option[60].hex,0,10) == 'HTTPClient'"
-_IPXE_TEST = "option[77].hex == 'iPXE'"
+def _vendor_test(prefix):
+    """Option 60 starts with ``prefix``."""
+    return "substring(option[60].hex,0,%d) == '%s'" % (len(prefix), prefix)
+
+
+_PXE_TEST = _vendor_test(VENDOR_PXE)
+_HTTP_TEST = _vendor_test(VENDOR_HTTP)
+_IPXE_TEST = "option[77].hex == '%s'" % IPXE_USER_CLASS
+
+
+def _arch_test(rule):
+    """A boot rule's architecture test (option 93) in Kea's syntax."""
+    codes = " or ".join("substring(option[93].hex,0,2) == 0x%04x" % c for c in rule.codes)
+    return "not option[93].exists or " + codes if rule.without_arch else codes
 
 
 def version_tuple(text):
@@ -226,18 +239,8 @@ def translate_match(expr):
 
 
 # -- option values -------------------------------------------------------------
-def _csv(value):
-    """Kea's CSV form of a typed option value (commas inside text escaped)."""
-    kind, data = value
-    if kind == "array":
-        return ", ".join(_csv(v) for v in data)
-    if kind == "record":
-        return ", ".join(_csv(v) for v in data)
-    if kind == "bool":
-        return "true" if data else "false"
-    if kind in ("text", "dlist", "dname"):
-        return str(data).replace(",", "\\,")
-    return str(data)
+# Kea's CSV form of a typed option value: commas inside text escaped.
+_csv = Spelling(", ", ", ", lambda data: str(data).replace(",", "\\,"), ("text", "dlist", "dname"))
 
 
 class _Renderer:
@@ -344,33 +347,27 @@ class _Renderer:
                 cls["next-server"] = next_server
             cls.update(fields)
             if http:
-                cls["option-data"] = [{"name": "vendor-class-identifier", "data": "HTTPClient"}]
+                cls["option-data"] = [{"name": "vendor-class-identifier", "data": VENDOR_HTTP}]
             if pxe_lease and self.version >= (1, 9, 0):
                 cls["valid-lifetime"] = pxe_lease
             self.boot_classes.append(cls)
             names.append(name)
 
-        kind_test = None if boot.clients == "all" else _PXE_TEST
-        if boot.ipxe_script:
-            add("ipxe", _IPXE_TEST, {"boot-file-name": boot.ipxe_script})
-        for key, codes, dummy in HTTP_ARCHES:
-            if boot.files.get(key):
-                arch = " or ".join("substring(option[93].hex,0,2) == 0x%04x" % c for c in codes)
-                add(key, "%s and (%s)" % (_HTTP_TEST, arch), {"boot-file-name": boot.files[key]}, http=True)
-        for key, codes, dummy in ARCHES:
-            if not boot.files.get(key):
+        rules = boot_rules(boot)
+        kind_test = None if rules.clients == "all" else _PXE_TEST
+        for rule in [r for r in rules.pxe if r.ipxe]:
+            add(rule.key, _IPXE_TEST, {"boot-file-name": rule.file})
+        for rule in rules.http:
+            add(rule.key, "%s and (%s)" % (_HTTP_TEST, _arch_test(rule)), {"boot-file-name": rule.file}, http=True)
+        for rule in rules.pxe:
+            if rule.ipxe:
                 continue
-            if key == "bios":
-                arch = "not option[93].exists or substring(option[93].hex,0,2) == 0x0000"
-            else:
-                arch = " or ".join("substring(option[93].hex,0,2) == 0x%04x" % c for c in codes)
-            test = "(%s) and (%s)" % (kind_test, arch) if kind_test else arch
-            if boot.ipxe_script:
+            test = "(%s) and (%s)" % (kind_test, _arch_test(rule)) if kind_test else _arch_test(rule)
+            if rules.has_ipxe:
                 test = "not %s and %s" % (_IPXE_TEST, test)
-            add(key, test, {"boot-file-name": boot.files[key]})
-        if boot.files.get("other"):
-            test = kind_test or "not option[60].exists or option[60].exists"
-            add("other", test, {"boot-file-name": boot.files["other"]})
+            add(rule.key, test, {"boot-file-name": rule.file})
+        if rules.other:
+            add("other", kind_test or "not option[60].exists or option[60].exists", {"boot-file-name": rules.other})
         self._boot_sets[set_key] = names
         return names
 
