@@ -1,6 +1,6 @@
 # netboot.dhcp_failover: set-up, tests, lab and demo on a Debian 12 machine (as root).
 #   make demo   build the lab, run playbooks/site.yml against it, PXE-boot a VM, summarise
-#   make test   lint, unit tests (real dhcpd -t) and the Molecule lab (what CI runs)
+#   make test   lint, unit tests (real dhcpd -t), integration tests (real daemons, playbooks) and the Molecule lab (what CI runs)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 VENV ?= $(CURDIR)/.venv
@@ -17,7 +17,7 @@ APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux sysl
 	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils openssh-client \
 	kea-dhcp4-server kea-ctrl-agent openssl
 
-.PHONY: help deps venv collection image ee lint unit lab lab-long test demo bench bench-render bench-converge bench-fleet clean
+.PHONY: help deps venv collection image ee lint unit integration lab lab-long test demo bench bench-render bench-converge bench-fleet clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -71,8 +71,14 @@ lint: venv collection
 	bash tests/sanity/run.sh
 	@echo "lint: ok"
 
+# Unit tests: plain Python, each rendered file through dhcpd -t / kea-dhcp4 -t.
 unit: venv collection
 	python -m pytest tests/unit
+
+# Integration tests: real daemons in network namespaces the tests make, and
+# ansible-playbook, ansible-galaxy and ansible-builder runs on this machine.
+integration: venv collection
+	python -m pytest tests/integration
 
 # The Molecule labs on Debian 12 containers (create, converge, idempotence,
 # verify, destroy): the site lab, then the fleet lab (two sites, ISC and
@@ -88,8 +94,9 @@ lab-long: venv collection image
 test:
 	@t0=$$(date +%s); $(MAKE) --no-print-directory lint; \
 	t1=$$(date +%s); $(MAKE) --no-print-directory unit; \
-	t2=$$(date +%s); $(MAKE) --no-print-directory lab; \
-	t3=$$(date +%s); echo "test stages: lint $$((t1 - t0)) s, unit $$((t2 - t1)) s, lab $$((t3 - t2)) s"
+	t2=$$(date +%s); $(MAKE) --no-print-directory integration; \
+	t3=$$(date +%s); $(MAKE) --no-print-directory lab; \
+	t4=$$(date +%s); echo "test stages: lint $$((t1 - t0)) s, unit $$((t2 - t1)) s, integration $$((t3 - t2)) s, lab $$((t4 - t3)) s"
 
 demo: deps venv collection image
 	bash tests/lab/demo.sh

@@ -13,7 +13,7 @@ import yaml
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
 from tests.corpus.statements import compare, statements
-from tests.unit.helpers import ROOT, assert_dhcpd_accepts
+from tests.helpers import ROOT, assert_dhcpd_accepts
 
 CORPUS = os.path.join(ROOT, "tests", "corpus")
 SITES = sorted(glob.glob(os.path.join(CORPUS, "*.yml")))

@@ -6,7 +6,7 @@ import os
 import pytest
 import yaml
 
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 
 ROLES = sorted(os.listdir(os.path.join(ROOT, "roles")))
 

@@ -8,7 +8,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netboot.dhcp_failover.plugins.filter.dhcpd_config import FilterModule, dhcpd_config
 
-from tests.unit.helpers import HOSTS, ROOT, assert_dhcpd_accepts, dhcpd_t, example, render_checked
+from tests.helpers import HOSTS, ROOT, assert_dhcpd_accepts, dhcpd_t, example, render_checked
 
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 

@@ -12,7 +12,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netboot.dhcp_failover.plugins.filter.host_differences import FilterModule, host_differences
 
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 
 MODULE = os.path.join(ROOT, "plugins", "modules", "host_state.py")
 ME = pwd.getpwuid(os.getuid()).pw_name

@@ -20,7 +20,7 @@ from ansible_collections.netboot.dhcp_failover.plugins.filter.kea_config import 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_checker import ModelError
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import check_pair, render_kea, translate_match
 
-from tests.unit.helpers import HOSTS, ROOT, example
+from tests.helpers import HOSTS, ROOT, example
 
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 KEA = shutil.which("kea-dhcp4") or "/usr/sbin/kea-dhcp4"

@@ -13,7 +13,7 @@ from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_rende
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_types import parse_type
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_vocab import OPTIONS
 
-from tests.unit.helpers import HOSTS, assert_dhcpd_accepts, dhcpd_t
+from tests.helpers import HOSTS, assert_dhcpd_accepts, dhcpd_t
 
 SAFE_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126, blacklist_characters='"'), max_size=20)
 ATOM_TYPES = [

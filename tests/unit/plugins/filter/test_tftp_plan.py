@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netboot.dhcp_failover.plugins.filter.tftp_plan import FilterModule, tftp_plan
 
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 
 VARS = os.path.join(ROOT, "roles", "tftp_server", "vars")
 

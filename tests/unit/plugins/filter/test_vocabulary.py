@@ -5,7 +5,7 @@ import pytest
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_types import TypeError_, parse_type
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_vocab import OPTIONS
 
-from tests.unit.helpers import assert_dhcpd_accepts, dhcpd_t, example, render_checked
+from tests.helpers import assert_dhcpd_accepts, dhcpd_t, example, render_checked
 
 from .test_validation import problems
 

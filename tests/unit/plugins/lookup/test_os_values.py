@@ -8,7 +8,7 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.netboot.dhcp_failover.plugins.lookup.os_values import LookupModule
 
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 
 
 def os_values(*role_paths):

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import (
     decide, parse_leases, replace_lease_file, stale_leases)
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.conftest import COLLECTIONS
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import parse_state
 
 MODULE = os.path.join(ROOT, "plugins", "modules", "dhcpd_failover_state.py")
@@ -102,10 +102,13 @@ def test_wait_fails_after_the_timeout_naming_the_states(tmp_path):
 
 
 def test_without_wait_it_only_reads(tmp_path):
+    """A peer not in normal state is reported, not waited for: the module
+    does not fail without wait_normal_since."""
     leases = tmp_path / "dhcpd.leases"
-    leases.write_text(LEASES)
+    leases.write_text(state_block("communications-interrupted", "unknown-state", int(time.time())))
     out = run_module(tmp_path, name="dhcp-failover", lease_file=str(leases))
-    assert out["my_state"] == "normal" and out["waited"] < 1 and not out.get("failed")
+    assert out["my_state"] == "communications-interrupted" and out["partner_state"] == "unknown-state"
+    assert not out.get("failed"), out
 
 
 def test_a_full_lease_folder_is_reported_with_the_lease_file_s_size(tmp_path):

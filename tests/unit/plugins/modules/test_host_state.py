@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 
 MODULE = os.path.join(ROOT, "plugins", "modules", "host_state.py")
 

@@ -8,7 +8,7 @@ import tempfile
 
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOSTS = {
     "dhcp1.example.com": "10.4.7.9",
     "dhcp2.example.com": "10.4.7.210",

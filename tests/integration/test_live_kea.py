@@ -1,7 +1,7 @@
 """A real Kea HA pair rendered by kea_config, and real DHCP clients.
 
 Two kea-dhcp4 servers, each with its kea-ctrl-agent, in network namespaces
-the test makes (tests/unit/live.py, KeaPair), joined by a bridge with the
+the test makes (tests/integration/live.py, KeaPair), joined by a bridge with the
 lab's DHCP probe on it. Proves what `kea-dhcp4 -t` cannot: the pair reaches
 load-balancing, plain, BIOS, UEFI, UEFI HTTP and iPXE clients are served by
 each server with the right boot file, leases reach the partner, and a
@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import render_kea
 
-from tests.unit import live
+from tests.integration import live
 
 pytestmark = pytest.mark.skipif(live.kea_available() is not None, reason=str(live.kea_available()))
 

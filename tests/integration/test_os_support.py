@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_check import omapi_algorithm_problem
 
 # The per-OS values come from the internal role common (os_vars), as both

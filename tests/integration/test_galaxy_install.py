@@ -17,7 +17,7 @@ import tarfile
 
 import yaml
 
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 
 
 def shipped_copy(fqcn):

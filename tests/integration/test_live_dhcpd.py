@@ -1,7 +1,7 @@
 """What real clients get from a real dhcpd rendered by the collection.
 
 dhcpd runs in a network namespace with a veth to a client namespace
-(tests/unit/live.py); the lab's DHCP probe asks as a PXE client. These prove
+(tests/integration/live.py); the lab's DHCP probe asks as a PXE client. These prove
 behaviour that `dhcpd -t` cannot: which scope's boot file wins, and that a
 DDNS update really reaches a DNS server (named, in the same namespace).
 """
@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
-from tests.unit import live
+from tests.integration import live
 
 pytestmark = pytest.mark.skipif(live.available() is not None, reason=str(live.available()))
 

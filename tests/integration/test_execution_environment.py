@@ -9,7 +9,7 @@ import sys
 import yaml
 
 from tests.conftest import COLLECTIONS
-from tests.unit.helpers import ROOT
+from tests.helpers import ROOT
 
 BIN = os.path.dirname(sys.executable)
 

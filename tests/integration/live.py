@@ -15,7 +15,7 @@ import tempfile
 import time
 import uuid
 
-from tests.unit.helpers import DHCPD, ROOT
+from tests.helpers import DHCPD, ROOT
 
 PROBE = os.path.join(ROOT, "tests", "lab", "dhcp_probe.py")
 SERVER_IP = "10.77.0.1"

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from tests.conftest import COLLECTIONS
-from tests.unit.helpers import ROOT, assert_dhcpd_accepts
+from tests.helpers import ROOT, assert_dhcpd_accepts
 
 # ansible-playbook of the Python running the tests (the project's venv).
 PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")

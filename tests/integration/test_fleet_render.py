@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
-from tests.unit.helpers import ROOT, assert_dhcpd_accepts
-from tests.unit.test_render_playbook import render
+from tests.helpers import ROOT, assert_dhcpd_accepts
+from tests.integration.test_render_playbook import render
 
 SITES = {"a": ("10.10", "isc"), "b": ("10.20", "isc"), "c": ("10.30", "kea")}
 
