@@ -36,211 +36,21 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 
-from ._boot_rules import HTTP_CLASS, IPXE_USER_CLASS, PXE_CLASS, VENDOR_HTTP, VENDOR_PXE, boot_rules
+from ._boot_rules import HTTP_CLASS, PXE_CLASS, VENDOR_HTTP, boot_rules
 from ._dhcpd_checker import ModelError
 from ._dhcpd_model import parse_model
 from ._dhcpd_results import BUILTIN_CLASSES, SELF
-from ._dhcpd_vocab import OPTIONS
-from ._dhcpd_types import Spelling
+from ._kea_expr import HTTP_TEST, IPXE_TEST, KEA_NAMES, KEA_REFUSED, PXE_TEST, Untranslatable, arch_test, csv, translate_match
+from ._kea_pair import check_pair
+from ._kea_settings import AUTH_PASSWORD_FILE, AUTH_PASSWORD_MARK, AUTH_REALM, PARTS, TLS_FILES, read_settings, version_tuple
 
-HA_MODES = ("load-balancing", "hot-standby")
-TRANSPORTS = ("agent", "dedicated")
-DEFAULT_SETTINGS = {
-    "version": "2.2.0",
-    "mode": "load-balancing",
-    "transport": None,  # agent below Kea 3.0 (whose Control Agent is going away), dedicated from 3.0
-    "hooks_path": "/usr/lib/x86_64-linux-gnu/kea/hooks",
-    "interfaces": ["*"],
-    "http_port": 8000,
-    "control_socket": "/run/kea/kea4-ctrl-socket",
-    "lease_file": "/var/lib/kea/kea-leases4.csv",
-    "max_unacked_clients": 10,
-    # HA timers the description has no word for: the heartbeat (seconds;
-    # None: a third of max_response_delay, at least 1 s) and how many lease
-    # updates a load-balancing server keeps for its partner while they cannot
-    # talk (communication-recovery) before a full sync is needed afterwards
-    # (Kea's own load-balancing default, 100; 0: never, hot-standby: never).
-    "heartbeat_delay": None,
-    "delayed_updates_limit": 100,
-    # HTTP basic authentication of the HA channel (Control Agent transport):
-    # the user name; the password never passes through here. Each peer entry
-    # names the user and AUTH_PASSWORD_MARK, which the role replaces with an
-    # include of an owner-only file holding the password (Kea reads
-    # <?include "file"?> anywhere in its JSON), and the Control Agent reads
-    # the same password from AUTH_PASSWORD_FILE in config_dir.
-    "auth_user": None,
-    # TLS on the HA channel (Kea ARM, "TLS/HTTPS Support"): https peer URLs,
-    # each server a TLS client of its partner with its own certificate, and
-    # the listener (Control Agent or dedicated) asking for a client
-    # certificate signed by the pair's CA. The PEM files are TLS_FILES in
-    # config_dir, written by the role; only their names pass through here.
-    "tls": False,
-    "config_dir": "/etc/kea",
-}
-PARTS = ("dhcp4", "ctrl_agent")
-AUTH_PASSWORD_MARK = "netboot:include-ha-password"
-AUTH_INCLUDE_FILE = "netboot-ha-auth.json"
-AUTH_PASSWORD_FILE = "netboot-ha-password"
-AUTH_REALM = "kea-ha"
-TLS_FILES = {"trust-anchor": "netboot-ha-ca.pem", "cert-file": "netboot-ha-cert.pem", "key-file": "netboot-ha-key.pem"}
-
-# dhcpd option names that Kea spells differently (Kea ARM, "DHCPv4 Option
-# Definitions" table); the other names of the dhcp space are the same in both.
-KEA_NAMES = {"pxe-system-type": "client-system", "dhcp-client-identifier": "dhcp-client-identifier"}
-# Options a server configuration cannot set in Kea: Kea writes them itself or
-# has no definition for them.
-KEA_REFUSED = {
-    "dhcp-lease-time": "Kea sends the lease time itself: use default_lease_time",
-    "dhcp-message-type": "Kea writes the message type itself",
-    "dhcp-server-identifier": "Kea writes the server identifier itself (Kea 2.2 cannot override it)",
-    "dhcp-parameter-request-list": "a client option; Kea reads it, a server does not set it",
-    "dhcp-requested-address": "a client option",
-    "dhcp-renewal-time": "set renew-timer in Kea, which the description has no key for",
-    "dhcp-rebinding-time": "set rebind-timer in Kea, which the description has no key for",
-}
-
-def _vendor_test(prefix):
-    """Option 60 starts with ``prefix``."""
-    return "substring(option[60].hex,0,%d) == '%s'" % (len(prefix), prefix)
-
-
-_PXE_TEST = _vendor_test(VENDOR_PXE)
-_HTTP_TEST = _vendor_test(VENDOR_HTTP)
-_IPXE_TEST = "option[77].hex == '%s'" % IPXE_USER_CLASS
-
-
-def _arch_test(rule):
-    """A boot rule's architecture test (option 93) in Kea's syntax."""
-    codes = " or ".join("substring(option[93].hex,0,2) == 0x%04x" % c for c in rule.codes)
-    return "not option[93].exists or " + codes if rule.without_arch else codes
-
-
-def version_tuple(text):
-    m = re.match(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?", str(text))
-    if not m:
-        raise ModelError([("(settings).version", "%r is not a Kea version such as 2.2.0" % (text,))])
-    return tuple(int(x or 0) for x in m.groups())
+PXE_TEST_ALL = "not option[60].exists or option[60].exists"
 
 
 def subnet_id(network):
     """The subnet's id: its network address as a number, plus one (never 0), the same on every rendering."""
     return int(network.network_address) % 4294967294 + 1
-
-
-# -- dhcpd match expressions -> Kea test expressions --------------------------
-_TOKEN_RE = re.compile(
-    r'\s*(?:(?P<str>"[^"]*")|(?P<hex>[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2})+)|(?P<num>\d+)|(?P<word>[A-Za-z][A-Za-z0-9_.-]*)|(?P<op>!=|=|\(|\)|,))'
-)
-
-
-class _Untranslatable(ValueError):
-    pass
-
-
-def _option_code(name):
-    space, dummy, plain = name.rpartition(".")
-    if space and space != "dhcp":
-        raise _Untranslatable("option %s is in the %s space, which the translation does not cover" % (name, space))
-    entry = OPTIONS["dhcp"].get(plain)
-    if entry is None:
-        raise _Untranslatable("unknown option %s" % name)
-    return entry[0]
-
-
-def translate_match(expr):
-    """A Kea test for a dhcpd boolean expression of the common forms, or raise _Untranslatable.
-
-    Covered: ``option NAME = "text"`` or bytes, ``substring (option NAME, A, B) = ...``,
-    ``exists NAME``, ``not``, ``and``, ``or`` and parentheses.
-    """
-    tokens, pos = [], 0
-    while pos < len(expr):
-        m = _TOKEN_RE.match(expr, pos)
-        if not m or m.end() == pos:
-            if expr[pos:].strip() == "":
-                break
-            raise _Untranslatable("cannot read %r" % expr[pos:])
-        kind = m.lastgroup
-        tokens.append((kind, m.group(kind)))
-        pos = m.end()
-    i = [0]
-
-    def peek():
-        return tokens[i[0]] if i[0] < len(tokens) else (None, None)
-
-    def take(value=None):
-        tok = peek()
-        if tok[0] is None or (value is not None and tok[1] != value):
-            raise _Untranslatable("expected %s" % (value or "more"))
-        i[0] += 1
-        return tok
-
-    def data():
-        kind, value = take()
-        if kind == "word" and value == "option":
-            return "option[%d].hex" % _option_code(take()[1])
-        if kind == "word" and value == "substring":
-            take("(")
-            inner = data()
-            take(",")
-            start = take()[1]
-            take(",")
-            length = take()[1]
-            take(")")
-            return "substring(%s,%s,%s)" % (inner, start, length)
-        if kind == "str":
-            return "'%s'" % value[1:-1].replace("'", "")
-        if kind == "hex":
-            return "0x" + "".join("%02x" % int(b, 16) for b in value.split(":"))
-        raise _Untranslatable("%r has no translation" % value)
-
-    def atom():
-        kind, value = peek()
-        if kind == "word" and value == "not":
-            take()
-            return "not " + atom()
-        if kind == "op" and value == "(":
-            take()
-            inner = disjunction()
-            take(")")
-            return "(%s)" % inner
-        if kind == "word" and value == "exists":
-            take()
-            return "option[%d].exists" % _option_code(take()[1])
-        left = data()
-        op = take()[1]
-        if op not in ("=", "!="):
-            raise _Untranslatable("expected = or != after %s" % left)
-        right = data()
-        if op == "=":
-            return "%s == %s" % (left, right)
-        return "not (%s == %s)" % (left, right)
-
-    def conjunction():
-        parts = [atom()]
-        while peek() == ("word", "and"):
-            take()
-            parts.append(atom())
-        return " and ".join(parts)
-
-    def disjunction():
-        parts = [conjunction()]
-        while peek() == ("word", "or"):
-            take()
-            parts.append(conjunction())
-        return " or ".join(parts)
-
-    result = disjunction()
-    if peek()[0] is not None:
-        raise _Untranslatable("cannot read %r" % " ".join(t[1] for t in tokens[i[0] :]))
-    return result
-
-
-# -- option values -------------------------------------------------------------
-# Kea's CSV form of a typed option value: commas inside text escaped.
-_csv = Spelling(", ", ", ", lambda data: str(data).replace(",", "\\,"), ("text", "dlist", "dname"))
 
 
 class _Renderer:
@@ -300,7 +110,7 @@ class _Renderer:
             if opt.value[0] == "hex":
                 out.append({"name": KEA_NAMES.get(name, name), "csv-format": False, "data": opt.value[1].replace(":", "").upper()})
             else:
-                out.append({"name": KEA_NAMES.get(name, name), "data": _csv(opt.value)})
+                out.append({"name": KEA_NAMES.get(name, name), "data": csv(opt.value)})
         return out
 
     def lease(self, scope, path, into, allowed=True):
@@ -354,20 +164,20 @@ class _Renderer:
             names.append(name)
 
         rules = boot_rules(boot)
-        kind_test = None if rules.clients == "all" else _PXE_TEST
+        kind_test = None if rules.clients == "all" else PXE_TEST
         for rule in [r for r in rules.pxe if r.ipxe]:
-            add(rule.key, _IPXE_TEST, {"boot-file-name": rule.file})
+            add(rule.key, IPXE_TEST, {"boot-file-name": rule.file})
         for rule in rules.http:
-            add(rule.key, "%s and (%s)" % (_HTTP_TEST, _arch_test(rule)), {"boot-file-name": rule.file}, http=True)
+            add(rule.key, "%s and (%s)" % (HTTP_TEST, arch_test(rule)), {"boot-file-name": rule.file}, http=True)
         for rule in rules.pxe:
             if rule.ipxe:
                 continue
-            test = "(%s) and (%s)" % (kind_test, _arch_test(rule)) if kind_test else _arch_test(rule)
+            test = "(%s) and (%s)" % (kind_test, arch_test(rule)) if kind_test else arch_test(rule)
             if rules.has_ipxe:
-                test = "not %s and %s" % (_IPXE_TEST, test)
+                test = "not %s and %s" % (IPXE_TEST, test)
             add(rule.key, test, {"boot-file-name": rule.file})
         if rules.other:
-            add("other", kind_test or "not option[60].exists or option[60].exists", {"boot-file-name": rules.other})
+            add("other", kind_test or PXE_TEST_ALL, {"boot-file-name": rules.other})
         self._boot_sets[set_key] = names
         return names
 
@@ -459,7 +269,7 @@ class _Renderer:
         if test is None and k.match is not None and not k.subclasses:
             try:
                 test = translate_match(k.match)
-            except _Untranslatable as exc:
+            except Untranslatable as exc:
                 self.problems.append(
                     (
                         path + ".match",
@@ -564,13 +374,13 @@ class _Renderer:
     def pxe_class(self):
         """The class of PXE clients (option 60 starts with PXEClient), declared once."""
         if not any(c["name"] == "NETBOOT_PXE" for c in self.boot_classes):
-            self.boot_classes.insert(0, {"name": "NETBOOT_PXE", "test": _PXE_TEST})
+            self.boot_classes.insert(0, {"name": "NETBOOT_PXE", "test": PXE_TEST})
         return "NETBOOT_PXE"
 
     def http_class(self):
         """The class of UEFI HTTP boot clients (option 60 starts with HTTPClient), declared once."""
         if not any(c["name"] == "NETBOOT_HTTP" for c in self.boot_classes):
-            self.boot_classes.insert(0, {"name": "NETBOOT_HTTP", "test": _HTTP_TEST})
+            self.boot_classes.insert(0, {"name": "NETBOOT_HTTP", "test": HTTP_TEST})
         return "NETBOOT_HTTP"
 
     def _classes_value(self, name):
@@ -727,51 +537,6 @@ class _Renderer:
         return {"Control-agent": agent}
 
 
-def read_settings(settings):
-    problems = []
-    out = dict(DEFAULT_SETTINGS)
-    if settings is None:
-        settings = {}
-    if not isinstance(settings, dict):
-        raise ModelError([("(settings)", "must be a mapping of Kea settings")])
-    for key, value in settings.items():
-        if key not in DEFAULT_SETTINGS:
-            problems.append(("(settings).%s" % key, "unknown Kea setting; known: %s" % ", ".join(sorted(DEFAULT_SETTINGS))))
-        elif value is not None and value != "":
-            out[key] = value
-    if out["mode"] not in HA_MODES:
-        problems.append(("kea_ha_mode", "%r is not a Kea HA mode the collection sets up: use load-balancing or hot-standby" % (out["mode"],)))
-    if out["transport"] not in (None,) + TRANSPORTS:
-        problems.append(("kea_ha_transport", "%r: use agent (the Kea Control Agent) or dedicated (the HA hook's own listener)" % (out["transport"],)))
-    if out["auth_user"] is not None and (not isinstance(out["auth_user"], str) or not re.match(r"^[A-Za-z0-9._-]{1,64}$", out["auth_user"])):
-        problems.append(("kea_ha_auth_user", "%r: use letters, digits, '.', '_' or '-' (HTTP basic authentication forbids ':')" % (out["auth_user"],)))
-    if not isinstance(out["tls"], bool):
-        problems.append(("kea_ha_tls_cert", "%r: the tls setting is true or false" % (out["tls"],)))
-    if isinstance(out["interfaces"], str):
-        out["interfaces"] = [out["interfaces"]]
-    if not isinstance(out["interfaces"], list) or not out["interfaces"]:
-        problems.append(("kea_interfaces", "must be a list of interface names"))
-    try:
-        out["http_port"] = int(out["http_port"])
-        out["max_unacked_clients"] = int(out["max_unacked_clients"])
-    except (TypeError, ValueError):
-        problems.append(("kea_ha_http_port", "the port and max_unacked_clients must be whole numbers"))
-    for key, low in (("heartbeat_delay", 1), ("delayed_updates_limit", 0)):
-        value = out[key]
-        if value is None:
-            continue
-        try:
-            out[key] = int(value)
-            if out[key] < low or isinstance(value, bool):
-                raise ValueError(value)
-        except (TypeError, ValueError):
-            problems.append(("kea_ha_%s" % key, "%r: a whole number, at least %d" % (value, low)))
-    if problems:
-        raise ModelError(problems)
-    version_tuple(out["version"])
-    return out
-
-
 def render_kea(variables, role, hosts=None, settings=None, part="dhcp4", warnings=None):
     """Each peer's Kea configuration (a mapping) for ``role`` (or a list of roles -> {role: mapping})."""
     roles = list(role) if isinstance(role, (list, tuple)) else [role]
@@ -805,98 +570,3 @@ def render_kea(variables, role, hosts=None, settings=None, part="dhcp4", warning
 
 def _unique(problems):
     return list(dict.fromkeys(problems))
-
-
-# -- what kea-dhcp4 -t does not check ----------------------------------------------
-def _ha(conf):
-    libs = conf.get("Dhcp4", {}).get("hooks-libraries", [])
-    names = [str(lib.get("library", "")).rsplit("/", 1)[-1] for lib in libs]
-    ha = None
-    for lib in libs:
-        if str(lib.get("library", "")).endswith("libdhcp_ha.so"):
-            ha = (lib.get("parameters") or {}).get("high-availability", [None])[0]
-    return names, ha
-
-
-def _subnets(conf):
-    d = conf.get("Dhcp4", {})
-    out = list(d.get("subnet4", []))
-    for sn in d.get("shared-networks", []):
-        out.extend(sn.get("subnet4", []))
-    return out
-
-
-def check_pair(first, second):
-    """Problems of an HA pair that ``kea-dhcp4 -t`` accepts: [(path, message)], empty when none.
-
-    ``first`` and ``second`` are the two servers' configurations (mappings with ``Dhcp4``).
-    """
-    problems = []
-    configs = (("primary", first), ("secondary", second))
-    has = {}
-    for tag, conf in configs:
-        names, ha = _ha(conf)
-        base = "%s:Dhcp4.hooks-libraries" % tag
-        if ha is None:
-            problems.append((base, "libdhcp_ha.so with a high-availability entry is missing"))
-            continue
-        if "libdhcp_lease_cmds.so" not in names:
-            problems.append((base, "libdhcp_lease_cmds.so is missing: the HA hook needs it to send lease updates, and fails only at start"))
-        peers = ha.get("peers") or []
-        peer_names = [p.get("name") for p in peers]
-        if ha.get("this-server-name") not in peer_names:
-            problems.append(
-                (base + ".high-availability.this-server-name", "%r is not one of the peers %s" % (ha.get("this-server-name"), peer_names))
-            )
-        if ha.get("mode") not in HA_MODES + ("passive-backup",):
-            problems.append((base + ".high-availability.mode", "%r is not a Kea HA mode (load-balancing, hot-standby)" % ha.get("mode")))
-        for i, p in enumerate(peers):
-            url = str(p.get("url", ""))
-            m = re.match(r"^https?://([^/:]+)(:\d+)?/?$", url)
-            try:
-                ipaddress.ip_address(m.group(1) if m else "")
-            except ValueError:
-                problems.append(
-                    ("%s.high-availability.peers[%d].url" % (base, i), "%r: the HA hook takes an IP address in a peer URL, not a host name" % url)
-                )
-        core_mt = bool(conf["Dhcp4"].get("multi-threading", {}).get("enable-multi-threading", False))
-        hook_mt = bool((ha.get("multi-threading") or {}).get("enable-multi-threading", False))
-        if hook_mt and not core_mt:
-            problems.append(
-                (
-                    base + ".high-availability.multi-threading",
-                    "on in the hook but off in the server: Kea only logs it, and both servers then answer every client",
-                )
-            )
-        if ha.get("mode") == "load-balancing":
-            for sub in _subnets(conf):
-                for j, pool in enumerate(sub.get("pools", [])):
-                    classes = pool.get("client-classes") or ([pool["client-class"]] if pool.get("client-class") else [])
-                    if not any(str(c).startswith("HA_") for c in classes):
-                        problems.append(
-                            (
-                                "%s:subnet %s.pools[%d]" % (tag, sub.get("subnet"), j),
-                                "in load-balancing mode every pool must be restricted to one server's HA_<name> class, or both servers hand out its addresses",
-                            )
-                        )
-        has[tag] = ha
-    if len(has) == 2:
-        a, b = has["primary"], has["secondary"]
-        if a.get("this-server-name") == b.get("this-server-name"):
-            problems.append(
-                ("secondary:Dhcp4.hooks-libraries.high-availability.this-server-name", "both servers call themselves %r" % a.get("this-server-name"))
-            )
-        for key in ("mode", "peers"):
-            if a.get(key) != b.get(key):
-                problems.append(
-                    ("secondary:Dhcp4.hooks-libraries.high-availability.%s" % key, "differs from the primary's: both servers need the same %s" % key)
-                )
-        ids = {tag: {s.get("subnet"): s.get("id") for s in _subnets(conf)} for tag, conf in configs}
-        if ids["primary"] != ids["secondary"]:
-            problems.append(
-                (
-                    "secondary:Dhcp4.subnet4",
-                    "subnet ids differ from the primary's (%s vs %s): clients get offers but no acks" % (ids["primary"], ids["secondary"]),
-                )
-            )
-    return problems

@@ -18,7 +18,9 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netboot.dhcp_failover.plugins.filter.kea_config import FilterModule, kea_config
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_checker import ModelError
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import check_pair, render_kea, translate_match
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_expr import translate_match
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_pair import check_pair
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import render_kea
 
 from tests.helpers import HOSTS, ROOT, example
 
@@ -288,7 +290,7 @@ def test_the_ha_channel_asks_for_a_password_that_never_passes_through_the_filter
     password, which the role replaces with an include of the owner-only file
     that holds it; the Control Agent reads it from a password file. The real
     kea-dhcp4 -t and kea-ctrl-agent -t accept both as the host reads them."""
-    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import AUTH_PASSWORD_MARK
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_settings import AUTH_PASSWORD_MARK
 
     configs = pair(auth_user="kea-ha", config_dir=str(tmp_path))
     for role, conf in configs.items():
