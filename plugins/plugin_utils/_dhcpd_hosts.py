@@ -16,14 +16,12 @@ from bisect import bisect_right
 
 from ._dhcpd_checker import NAME_RE as _NAME_RE, did_you_mean
 from ._dhcpd_cross import Spans
-from ._dhcpd_results import DDNS_STYLES, KEY_ALGORITHMS, NO_SCOPE, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, PlainHosts, Scope
+from ._dhcpd_results import NO_SCOPE, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, PlainHosts, Scope
+from ._dhcpd_schema import DDNS, DDNS_KEY, DDNS_ZONE, HOST, OMAPI, read_section
 from ._dhcpd_scope import read_address_setting, read_scope
 from ._dhcpd_sections import global_boot
 from ._dhcpd_types import IPV4_RE, is_domain
 
-_HOST_KEYS = ("name", "mac", "address", "next_server", "boot_file") + SCOPE_KEYS
-_OMAPI_KEYS = ("port", "key_name", "key_secret", "algorithm")
-_DDNS_KEYS = ("style", "updates", "update_static_leases", "domain_name", "rev_domain_name", "keys", "zones")
 _SIMPLE_HOST_KEYS = frozenset(("name", "mac", "address"))
 _get_name, _get_mac, _get_address = (operator.methodcaller("get", key) for key in ("name", "mac", "address"))
 
@@ -32,7 +30,6 @@ _MAC_RE = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
 _NAMES_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}(?:\n[A-Za-z0-9][A-Za-z0-9_.-]{0,62})*")
 _MACS_RE = re.compile(r"(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?:\n(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})*")
 _ADDRS_RE = re.compile(r"%s(?:\n%s)*" % (IPV4_RE.pattern.strip("^$"), IPV4_RE.pattern.strip("^$")))
-_SECRET_RE = re.compile(r"^[A-Za-z0-9+/]{16,}={0,2}$")
 
 
 def read_hosts(ctx, raw, subnets):
@@ -73,46 +70,9 @@ def read_hosts(ctx, raw, subnets):
                     names[name] = macs[mac] = path
                 out.append(HostReservation(path, name, mac, address, None, None, NO_SCOPE))
                 continue
-        item = c.mapping(item, path, _HOST_KEYS, required=("name", "mac"))
-        if item is None:
-            continue
-        name = c.name(item.get("name"), path + ".name", "host name") if item.get("name") else None
-        mac = item.get("mac")
-        if mac is not None:
-            if not isinstance(mac, str) or not _MAC_RE.match(mac):
-                c.add(path + ".mac", "%r is not a MAC address like 52:54:00:31:f2:7f" % (mac,))
-                mac = None
-            else:
-                mac = mac.lower().replace("-", ":")
-        address = literal = None
-        if item.get("address") is not None:
-            address = c.address(item.get("address"), path + ".address")
-            literal = ctx.literal(address)
-            if address is not None and literal is None:
-                unchecked.append(address[1])
-            if literal is not None:
-                _check_reserved(c, path, literal, networks, ranges)
-        _check_unique(c, path, name, mac, literal if literal is not None else (address[1] if address else None), names, macs, addrs)
-        next_server = None
-        if item.get("next_server") not in (None, ""):
-            next_server = read_address_setting(ctx, item.get("next_server"), path + ".next_server")
-        boot_file = c.text(item.get("boot_file"), path + ".boot_file") if item.get("boot_file") is not None else None
-        if boot_file is not None and next_server is None and item.get("next_server") in (None, ""):
-            gboot = global_boot(ctx)
-            if gboot is not None and gboot.next_server is not None:
-                next_server = gboot.next_server
-            else:
-                c.add(
-                    path + ".boot_file",
-                    "a boot file needs a next-server, or the client asks 0.0.0.0 for it: set next_server on this host, or dhcpd_pxe.next_server",
-                )
-        scope = Scope()
-        if not item.keys().isdisjoint(SCOPE_KEYS):
-            scope, dummy = read_scope(ctx, item, path, None)
-        if scope.boot is not None:
-            c.add(path + ".pxe", "a host takes next_server and boot_file directly, not a pxe: mapping")
-        if name and mac:
-            out.append(HostReservation(path, name, mac, address, next_server, boot_file, scope))
+        host = _read_host(ctx, item, path, (names, macs, addrs), (networks, ranges), unchecked)
+        if host is not None:
+            out.append(host)
     if unchecked:
         c.warn(
             "dhcpd_hosts",
@@ -121,6 +81,57 @@ def read_hosts(ctx, raw, subnets):
             % ", ".join(sorted(set(unchecked))),
         )
     return out
+
+
+def _read_host(ctx, raw, path, seen, spans, unchecked):
+    """One reservation (the HOST section) -> HostReservation, or None. ``seen``
+    holds the names, MACs and addresses used so far, ``spans`` the subnets and
+    pools; a DNS name that could not be checked is added to ``unchecked``."""
+    c = ctx.c
+    v = read_section(c, raw, path, HOST)
+    if v is None:
+        return None
+    mac = v["mac"]
+    if mac is not None:
+        if not isinstance(mac, str) or not _MAC_RE.match(mac):
+            c.add(path + ".mac", "%r is not a MAC address like 52:54:00:31:f2:7f" % (mac,))
+            mac = None
+        else:
+            mac = mac.lower().replace("-", ":")
+    address, literal = v["address"], None
+    if address is not None:
+        literal = ctx.literal(address)
+        if literal is None:
+            unchecked.append(address[1])
+        else:
+            _check_reserved(c, path, literal, *spans)
+    _check_unique(c, path, v["name"], mac, literal if literal is not None else (address[1] if address else None), *seen)
+    next_server = _host_next_server(ctx, path, v)
+    scope = Scope()
+    if not raw.keys().isdisjoint(SCOPE_KEYS):
+        scope, dummy = read_scope(ctx, raw, path, None)
+    if scope.boot is not None:
+        c.add(path + ".pxe", "a host takes next_server and boot_file directly, not a pxe: mapping")
+    if not (v["name"] and mac):
+        return None
+    return HostReservation(path, v["name"], mac, address, next_server, v["boot_file"], scope)
+
+
+def _host_next_server(ctx, path, v):
+    """A host's next-server: its own, else dhcpd_pxe's where it has a boot file."""
+    next_server = None
+    if v["next_server"] not in (None, ""):
+        next_server = read_address_setting(ctx, v["next_server"], path + ".next_server")
+    elif v["boot_file"] is not None:
+        gboot = global_boot(ctx)
+        if gboot is not None and gboot.next_server is not None:
+            next_server = gboot.next_server
+        else:
+            ctx.c.add(
+                path + ".boot_file",
+                "a boot file needs a next-server, or the client asks 0.0.0.0 for it: set next_server on this host, or dhcpd_pxe.next_server",
+            )
+    return next_server
 
 
 def _read_plain_hosts(items, networks, ranges):
@@ -192,85 +203,69 @@ def _check_unique(c, path, name, mac, address, names, macs, addrs):
 
 
 def read_omapi(c, raw):
+    """dhcpd_omapi (the OMAPI section) -> its settings, or None."""
     if raw in (None, {}):
         return None
-    path = "dhcpd_omapi"
-    raw = c.mapping(raw, path, _OMAPI_KEYS, required=("key_name", "key_secret"))
-    if raw is None:
+    v = read_section(c, raw, "dhcpd_omapi", OMAPI)
+    if v is None or not (v["key_name"] and v["key_secret"]):
         return None
-    port = c.integer(raw.get("port"), path + ".port", 1, 65535, default=7911)
-    name = c.name(raw.get("key_name"), path + ".key_name", "key name") if raw.get("key_name") else None
-    secret = raw.get("key_secret")
-    if secret is not None and (not isinstance(secret, str) or not _SECRET_RE.fullmatch(secret)):
-        c.add(path + ".key_secret", "must be a base64 secret (for example from: openssl rand -base64 32)")
-        secret = None
-    algorithm = c.choice(raw.get("algorithm"), path + ".algorithm", KEY_ALGORITHMS, "hmac-sha256")
-    if not (name and secret):
-        return None
-    return {"port": port, "key_name": name, "key_secret": secret, "algorithm": algorithm}
+    return v
 
 
 def read_ddns(ctx, raw):
+    """dhcpd_ddns (the DDNS section, its keys and zones) -> Ddns, or None."""
     c = ctx.c
     if raw in (None, {}):
         return None
     path = "dhcpd_ddns"
-    raw = c.mapping(raw, path, _DDNS_KEYS, required=("style",))
-    if raw is None:
+    v = read_section(c, raw, path, DDNS)
+    if v is None:
         return None
-    style = c.choice(raw.get("style"), path + ".style", DDNS_STYLES, "none")
-    updates = c.boolean(raw.get("updates"), path + ".updates", None)
-    usl = c.boolean(raw.get("update_static_leases"), path + ".update_static_leases", None)
-    names = {}
-    for key in ("domain_name", "rev_domain_name"):
-        if raw.get(key) is not None:
-            value = raw.get(key)
-            if not is_domain(value):
-                c.add("%s.%s" % (path, key), "%r is not a domain name" % (value,))
-            else:
-                names[key] = value
-    keys, key_names = [], set()
-    for i, kraw in enumerate(c.sequence(raw.get("keys"), path + ".keys")):
-        kpath = "%s.keys[%d]" % (path, i)
-        kraw = c.mapping(kraw, kpath, ("name", "algorithm", "secret"), required=("name", "secret"))
-        if kraw is None:
+    keys = _read_ddns_keys(c, v["keys"], path + ".keys")
+    zones = _read_ddns_zones(c, v["zones"], path + ".zones", {k.name for k in keys})
+    style = v["style"]
+    if style == "none" and (v["updates"] or zones or keys):
+        c.add(path + ".style", "DDNS settings are given but style is none: set style: interim (or standard)")
+    if style != "none" and not v["domain_name"] and not zones:
+        c.warn(path, "no domain_name and no zones: dhcpd updates DNS only for names it can place in a zone")
+    return Ddns(style, v["updates"], v["update_static_leases"], v["domain_name"], v["rev_domain_name"], keys, zones)
+
+
+def _read_ddns_keys(c, raw, path):
+    keys, names = [], set()
+    for i, kraw in enumerate(c.sequence(raw, path)):
+        kpath = "%s[%d]" % (path, i)
+        v = read_section(c, kraw, kpath, DDNS_KEY)
+        if v is None:
             continue
-        name = c.name(kraw.get("name"), kpath + ".name", "key name") if kraw.get("name") else None
-        algorithm = c.choice(kraw.get("algorithm"), kpath + ".algorithm", KEY_ALGORITHMS, "hmac-sha256")
-        secret = kraw.get("secret")
-        if secret is not None and (not isinstance(secret, str) or not _SECRET_RE.fullmatch(secret)):
-            c.add(kpath + ".secret", "must be a base64 TSIG secret (for example from: tsig-keygen NAME, or openssl rand -base64 32)")
-            secret = None
-        if name in key_names:
-            c.add(kpath + ".name", "key %r is declared twice" % name)
-        if name and secret:
-            key_names.add(name)
-            keys.append(DdnsKey(name, algorithm, secret))
-    zones, zone_names = [], set()
-    for i, zraw in enumerate(c.sequence(raw.get("zones"), path + ".zones")):
-        zpath = "%s.zones[%d]" % (path, i)
-        zraw = c.mapping(zraw, zpath, ("name", "primary", "secondary", "key"), required=("name", "primary"))
-        if zraw is None:
+        if v["name"] in names:
+            c.add(kpath + ".name", "key %r is declared twice" % v["name"])
+        if v["name"] and v["secret"]:
+            names.add(v["name"])
+            keys.append(DdnsKey(v["name"], v["algorithm"], v["secret"]))
+    return keys
+
+
+def _read_ddns_zones(c, raw, path, key_names):
+    zones, names = [], set()
+    for i, zraw in enumerate(c.sequence(raw, path)):
+        zpath = "%s[%d]" % (path, i)
+        v = read_section(c, zraw, zpath, DDNS_ZONE)
+        if v is None:
             continue
-        zname = zraw.get("name")
+        zname = v["name"]
         if not is_domain(zname):
             c.add(zpath + ".name", "%r is not a zone name such as example.com or 7.4.10.in-addr.arpa" % (zname,))
             zname = None
         else:
             zname = zname.rstrip(".") + "."
-            if zname in zone_names:
+            if zname in names:
                 c.add(zpath + ".name", "zone %s is declared twice" % zname)
-            zone_names.add(zname)
-        primary = c.address(zraw.get("primary"), zpath + ".primary") if zraw.get("primary") else None
-        secondary = c.address(zraw.get("secondary"), zpath + ".secondary") if zraw.get("secondary") else None
-        key = zraw.get("key")
+            names.add(zname)
+        key = v["key"]
         if key is not None and key not in key_names:
             c.add(zpath + ".key", "key %r is not in dhcpd_ddns.keys%s" % (key, did_you_mean(key, key_names)))
             key = None
-        if zname and primary:
-            zones.append(DdnsZone(zname, primary, secondary, key))
-    if style == "none" and (updates or zones or keys):
-        c.add(path + ".style", "DDNS settings are given but style is none: set style: interim (or standard)")
-    if style != "none" and not names.get("domain_name") and not zones:
-        c.warn(path, "no domain_name and no zones: dhcpd updates DNS only for names it can place in a zone")
-    return Ddns(style, updates, usl, names.get("domain_name"), names.get("rev_domain_name"), keys, zones)
+        if zname and v["primary"]:
+            zones.append(DdnsZone(zname, v["primary"], v["secondary"], key))
+    return zones

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ._dhcpd_checker import did_you_mean
+from ._dhcpd_schema import OPTION_DEFINITION, read_section
 from ._dhcpd_types import TypeError_, describe, parse_type, read_value
 from ._dhcpd_vocab import OPTION_HINTS, OPTIONS
 
@@ -56,7 +57,7 @@ class Vocabulary:
 
 
 def read_definitions(c, raw):
-    """dhcpd_option_definitions -> a Vocabulary with the user's names added."""
+    """dhcpd_option_definitions (OPTION_DEFINITION sections) -> a Vocabulary with the user's names added."""
     vocab = Vocabulary()
     codes = {}
     for space, table in OPTIONS.items():
@@ -65,28 +66,10 @@ def read_definitions(c, raw):
     pending_encaps = []
     for i, item in enumerate(c.sequence(raw, "dhcpd_option_definitions")):
         path = "dhcpd_option_definitions[%d]" % i
-        item = c.mapping(item, path, ("space", "name", "code", "type", "encapsulate"), required=("name", "code"))
-        if item is None:
+        d = _read_definition(c, item, path)
+        if d is None:
             continue
-        space = item.get("space") or "dhcp"
-        if item.get("space") is not None:
-            if not isinstance(space, str) or not _OPT_NAME_RE.match(space):
-                c.add(path + ".space", "%r is not an option space name (letters, digits, '-' and '_')" % (space,))
-                continue
-            if space in BUILTIN_SPACES:
-                c.add(path + ".space", "%r is a space dhcpd declares itself; pick another name for a new space" % space)
-                continue
-        name = item.get("name")
-        if not isinstance(name, str) or not _OPT_NAME_RE.match(name):
-            c.add(path + ".name", "%r is not an option name (a letter, then letters, digits, '-' or '_')" % (name,))
-            continue
-        code = c.integer(item.get("code"), path + ".code", 1, 254)
-        if code is None:
-            continue
-        has_type, has_encap = item.get("type") is not None, item.get("encapsulate") is not None
-        if has_type == has_encap:
-            c.add(path, "set exactly one of type (for example 'unsigned integer 8') and encapsulate (a space name)")
-            continue
+        space, name, code, tree = d
         full = name if space == "dhcp" else "%s.%s" % (space, name)
         if (space, name) in vocab.types:
             c.add(path + ".name", "%s is already an ISC DHCP 4.4 option or defined above: use it in options: directly" % full)
@@ -97,28 +80,53 @@ def read_definitions(c, raw):
                 "code %d is also %s (dhcp-options(5)); dhcpd accepts the new name for it, but both names now mean one option"
                 % (code, codes[(space, code)]),
             )
-        tree = None
-        if has_type:
-            try:
-                tree = parse_type(item["type"])
-            except TypeError_ as exc:
-                c.add(path + ".type", str(exc))
-                continue
-        else:
-            encap = item.get("encapsulate")
-            if not isinstance(encap, str) or not _OPT_NAME_RE.match(encap):
-                c.add(path + ".encapsulate", "must name an option space, got %r" % (encap,))
-                continue
-            pending_encaps.append((path, encap))
+        if tree[0] == "encapsulate":
+            pending_encaps.append((path, tree[1]))
         codes[(space, code)] = full
-        vocab.types[(space, name)] = tree if tree is not None else ("encapsulate", item.get("encapsulate"))
+        vocab.types[(space, name)] = tree
         if space != "dhcp" and space not in vocab.spaces:
             vocab.spaces.append(space)
-        vocab.definitions.append(Definition(space, name, code, tree, item.get("encapsulate") if not has_type else None))
+        vocab.definitions.append(Definition(space, name, code, None if tree[0] == "encapsulate" else tree,
+                                            tree[1] if tree[0] == "encapsulate" else None))
     for path, encap in pending_encaps:
         if encap not in vocab.spaces:
             c.add(path + ".encapsulate", "space %r has no options defined in dhcpd_option_definitions (define them with space: %s)" % (encap, encap))
     return vocab
+
+
+def _read_definition(c, raw, path):
+    """One definition -> (space, name, code, type tree or ("encapsulate", space)), or None."""
+    v = read_section(c, raw, path, OPTION_DEFINITION)
+    if v is None:
+        return None
+    space = v["space"] or "dhcp"
+    if v["space"] is not None:
+        if not isinstance(space, str) or not _OPT_NAME_RE.match(space):
+            c.add(path + ".space", "%r is not an option space name (letters, digits, '-' and '_')" % (space,))
+            return None
+        if space in BUILTIN_SPACES:
+            c.add(path + ".space", "%r is a space dhcpd declares itself; pick another name for a new space" % space)
+            return None
+    name = v["name"]
+    if not isinstance(name, str) or not _OPT_NAME_RE.match(name):
+        c.add(path + ".name", "%r is not an option name (a letter, then letters, digits, '-' or '_')" % (name,))
+        return None
+    if v["code"] is None:
+        return None
+    if (v["type"] is not None) == (v["encapsulate"] is not None):
+        c.add(path, "set exactly one of type (for example 'unsigned integer 8') and encapsulate (a space name)")
+        return None
+    if v["type"] is not None:
+        try:
+            return space, name, v["code"], parse_type(v["type"])
+        except TypeError_ as exc:
+            c.add(path + ".type", str(exc))
+            return None
+    encap = v["encapsulate"]
+    if not isinstance(encap, str) or not _OPT_NAME_RE.match(encap):
+        c.add(path + ".encapsulate", "must name an option space, got %r" % (encap,))
+        return None
+    return space, name, v["code"], ("encapsulate", encap)
 
 
 def read_options(c, vocab, raw, path):

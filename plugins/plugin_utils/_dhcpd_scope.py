@@ -15,10 +15,10 @@ from ._boot_rules import BOOT_FILE_KEYS
 from ._dhcpd_checker import did_you_mean
 from ._dhcpd_options import read_options
 from ._dhcpd_results import CLIENTS, LEASE_KEYS, SELF, Boot, Scope
+from ._dhcpd_schema import SCOPE_PXE
 from ._dhcpd_types import read_address
 from ._dhcpd_vocab import MANAGED_STATEMENTS
 
-SCOPE_PXE_KEYS = ("next_server", "boot_files", "ipxe_script", "clients")
 # A next-server that was given but refused (already reported): not "missing".
 INVALID = ("invalid", None)
 
@@ -169,7 +169,7 @@ def read_scope(ctx, raw, path, inherited_boot, where="scope"):
     )
     boot = inherited_boot
     if raw.get("pxe") is not None:
-        boot = read_boot(ctx, raw.get("pxe"), path + ".pxe", inherited_boot, SCOPE_PXE_KEYS)
+        boot = read_boot(ctx, raw.get("pxe"), path + ".pxe", inherited_boot, SCOPE_PXE.keys)
         if boot is not None:
             check_boot_complete(c, boot, path + ".pxe")
             scope.boot = boot
