@@ -101,7 +101,7 @@ def read_section(c: Checker, raw: Any, path: str, section: Section) -> Optional[
 LEASE_FIELDS = tuple(Field(key) for key in LEASE_KEYS)
 SCOPE_FIELDS = (Field("options"), Field("statements"), Field("pxe")) + LEASE_FIELDS
 
-FAILOVER_PEER = Section("dhcpd_failover.primary", (
+FAILOVER_PEER = Section("dhcpd_failover.primary (and .secondary)", (
     Field("host", required=True),
     Field("address", "address", required=True),
     Field("port", "int", 1, 65535, 647),
@@ -132,7 +132,7 @@ PXE = Section("dhcpd_pxe", (
     Field("concurrent_clients", "int", 1, 100000, 4),
     Field("clients"),
 ))
-SCOPE_PXE = Section("pxe", (Field("next_server"), Field("boot_files"), Field("ipxe_script"), Field("clients")))
+SCOPE_PXE = Section("(any scope).pxe", (Field("next_server"), Field("boot_files"), Field("ipxe_script"), Field("clients")))
 POOL = Section("dhcpd_subnets[].pools[]", (
     Field("range"),
     Field("ranges"),
