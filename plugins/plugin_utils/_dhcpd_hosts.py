@@ -89,6 +89,7 @@ def _read_host(ctx, raw, path, seen, spans, unchecked):
     pools; a DNS name that could not be checked is added to ``unchecked``."""
     c = ctx.c
     v = read_section(c, raw, path, HOST)
+    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None:
         return None
     mac = v["mac"]

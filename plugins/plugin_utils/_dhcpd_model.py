@@ -27,6 +27,7 @@ Where the code lives:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
 
 from . import _dhcpd_cross as cross
 from . import _dhcpd_hosts as hosts_part
@@ -80,7 +81,7 @@ class Model:
         return bool(self.omapi) or bool(self.ddns and self.ddns.keys)
 
 
-def parse_model(variables, hosts=None):
+def parse_model(variables: Mapping[str, Any], hosts: Optional[Mapping[str, Any]] = None) -> Model:
     """Check and normalise a network description.
 
     ``variables``: mapping of the ``dhcpd_*`` inventory variables.
@@ -104,35 +105,16 @@ def parse_model(variables, hosts=None):
     ctx.vocab = read_definitions(c, variables.get("dhcpd_option_definitions"))
     ctx.failover = sections.read_failover(ctx, variables.get("dhcpd_failover"))
     ctx.pxe = sections.read_pxe(ctx, variables.get("dhcpd_pxe"))
-    classes = sections.read_classes(ctx, variables.get("dhcpd_classes"))
-    ctx.classes = classes
-
-    shared = []
-    for i, raw in enumerate(c.sequence(variables.get("dhcpd_subnets"), "dhcpd_subnets")):
-        sub = sections.read_subnet(ctx, raw, "dhcpd_subnets[%d]" % i, None)
-        if sub:
-            shared.append(SharedNetwork(path=sub.path, name=None, scope=Scope(), subnets=[sub]))
-    for i, raw in enumerate(c.sequence(variables.get("dhcpd_shared_networks"), "dhcpd_shared_networks")):
-        sn = sections.read_shared_network(ctx, raw, "dhcpd_shared_networks[%d]" % i)
-        if sn:
-            shared.append(sn)
-
+    ctx.classes = sections.read_classes(ctx, variables.get("dhcpd_classes"))
+    shared = _read_networks(ctx, variables)
     subnets = [s for sn in shared for s in sn.subnets]
     includes = scope_part.read_includes(c, variables.get("dhcpd_includes"))
-    if not subnets and not includes:
-        c.add("dhcpd_subnets", "no subnet is declared: add at least one entry to dhcpd_subnets (or dhcpd_shared_networks)")
-    elif not subnets:
-        c.warn(
-            "dhcpd_subnets",
-            "no subnet is declared here: the files in dhcpd_includes must declare them, and the checks across subnets, pools and reservations cannot"
-            " see them",
-        )
+    _check_some_subnet(c, subnets, includes)
     pools = [p for s in subnets for p in s.pools]
     cross.check_networks(c, subnets)
     cross.check_ranges(c, subnets)
     cross.check_failover_pools(c, ctx.failover, pools)
-    cross.check_pxe_reach(c, ctx.pxe, subnets, classes)
-
+    cross.check_pxe_reach(c, ctx.pxe, subnets, ctx.classes)
     hosts_out = hosts_part.read_hosts(ctx, variables.get("dhcpd_hosts"), subnets)
     authoritative = c.boolean(variables.get("dhcpd_authoritative"), "dhcpd_authoritative", True)
     scope = Scope(
@@ -142,28 +124,37 @@ def parse_model(variables, hosts=None):
     )
     omapi = hosts_part.read_omapi(c, variables.get("dhcpd_omapi"))
     ddns = hosts_part.read_ddns(ctx, variables.get("dhcpd_ddns"))
-    if omapi and ddns:
-        names = {k.name for k in ddns.keys}
-        if omapi["key_name"] in names:
-            c.add("dhcpd_omapi.key_name", "key %r is also a DDNS key in dhcpd_ddns.keys: give OMAPI its own key name" % omapi["key_name"])
-
+    if omapi and ddns and omapi["key_name"] in {k.name for k in ddns.keys}:
+        c.add("dhcpd_omapi.key_name", "key %r is also a DDNS key in dhcpd_ddns.keys: give OMAPI its own key name" % omapi["key_name"])
     if c.problems:
         raise ModelError(c.problems)
-    return Model(
-        failover=ctx.failover,
-        authoritative=authoritative,
-        scope=scope,
-        includes=includes,
-        vocab=ctx.vocab,
-        classes=classes,
-        shared_networks=shared,
-        hosts=hosts_out,
-        pxe=ctx.pxe,
-        omapi=omapi,
-        ddns=ddns,
-        all_pools=pools,
-        warnings=c.warnings,
-    )
+    return Model(failover=ctx.failover, authoritative=authoritative, scope=scope, includes=includes, vocab=ctx.vocab, classes=ctx.classes,
+                 shared_networks=shared, hosts=hosts_out, pxe=ctx.pxe, omapi=omapi, ddns=ddns, all_pools=pools, warnings=c.warnings)
+
+
+def _read_networks(ctx, variables):
+    """dhcpd_subnets (each as a shared network of its own, without a name) and dhcpd_shared_networks."""
+    c, shared = ctx.c, []
+    for i, raw in enumerate(c.sequence(variables.get("dhcpd_subnets"), "dhcpd_subnets")):
+        sub = sections.read_subnet(ctx, raw, "dhcpd_subnets[%d]" % i, None)
+        if sub:
+            shared.append(SharedNetwork(path=sub.path, name=None, scope=Scope(), subnets=[sub]))
+    for i, raw in enumerate(c.sequence(variables.get("dhcpd_shared_networks"), "dhcpd_shared_networks")):
+        sn = sections.read_shared_network(ctx, raw, "dhcpd_shared_networks[%d]" % i)
+        if sn:
+            shared.append(sn)
+    return shared
+
+
+def _check_some_subnet(c, subnets, includes):
+    if not subnets and not includes:
+        c.add("dhcpd_subnets", "no subnet is declared: add at least one entry to dhcpd_subnets (or dhcpd_shared_networks)")
+    elif not subnets:
+        c.warn(
+            "dhcpd_subnets",
+            "no subnet is declared here: the files in dhcpd_includes must declare them, and the checks across subnets, pools and reservations cannot"
+            " see them",
+        )
 
 
 @dataclass

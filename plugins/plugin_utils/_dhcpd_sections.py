@@ -190,6 +190,7 @@ def read_classes(ctx, raw):
 def _read_class(ctx, raw, path, seen):
     c = ctx.c
     v = read_section(c, raw, path, CLASS)
+    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None:
         return None
     name = v["name"]
@@ -217,6 +218,7 @@ def _read_class(ctx, raw, path, seen):
 def _read_subclass(ctx, raw, path):
     c = ctx.c
     v = read_section(c, raw, path, SUBCLASS)
+    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None or v["match_value"] in (None, ""):
         return None
     try:
@@ -246,6 +248,7 @@ def _check_class_matches(c, path, v):
 def read_shared_network(ctx, raw, path):
     c = ctx.c
     v = read_section(c, raw, path, SHARED_NETWORK)
+    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None:
         return None
     name = v["name"]
@@ -261,6 +264,7 @@ def read_shared_network(ctx, raw, path):
 def read_subnet(ctx, raw, path, inherited_boot):
     c = ctx.c
     v = read_section(c, raw, path, SUBNET)
+    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None or not raw.get("network"):
         return None
     try:

@@ -213,64 +213,25 @@ def peer_context(host, groups, variables):
     Returns a mapping of plain values (it becomes a host fact).
     """
     description, backend, names = split_variables(variables)
-    problems = []
-    in_primary = "dhcpd_primary" in groups
-    in_secondary = "dhcpd_secondary" in groups
-    if in_primary and in_secondary:
-        problems.append(
-            "%s is in both dhcpd_primary and dhcpd_secondary: a host is one peer of one pair; remove it from one of the groups" % host
-        )
-    group_role = "primary" if in_primary else "secondary" if in_secondary else ""
-
-    if backend is None:
-        backend_value = "isc"
-    else:
-        backend_value = str(backend)
-        if backend_value not in BACKENDS:
-            problems.append(
-                "dhcp_backend: %r on %s is not a backend%s: set dhcp_backend to isc (ISC dhcpd, the default) or kea"
-                % (backend_value, host, did_you_mean(backend_value.lower(), BACKENDS))
-            )
-
-    known = known_variables()
-    every = [c for family in known.values() for c in family]
-    for name in names:
-        if not any(name.startswith(prefix) and name in choices for prefix, choices in known.items()):
-            problems.append(
-                "%s: unknown variable on %s%s: the collection does not read it (docs/fleet.md lists them)" % (name, host, did_you_mean(name, every))
-            )
-
+    group_role, problems = _group_role(host, groups)
+    backend_value, found = _backend(host, backend)
+    problems += found + _unknown_variables(host, names)
     failover = description.get("dhcpd_failover") if isinstance(description.get("dhcpd_failover"), dict) else {}
     peers = {}
     for role in ("primary", "secondary"):
         peer = failover.get(role) if isinstance(failover.get(role), dict) else {}
         peers[role] = {"host": str(peer.get("host", "")), "address": str(peer.get("address", ""))}
-    named_role = ""
-    for role in ("primary", "secondary"):
-        if failover and peers[role]["host"] == host:
-            named_role = role
+    named_role = ([""] + [role for role in ("primary", "secondary") if failover and peers[role]["host"] == host])[-1]
+    other = "secondary" if named_role == "primary" else "primary"
+    pair, partner = host, ""
     if failover:
         pair = "%s/%s" % (peers["primary"]["host"], peers["secondary"]["host"])
-        partner = peers["secondary" if named_role == "primary" else "primary"]["host"] if named_role else ""
-        if group_role and named_role and group_role != named_role:
-            problems.append(
-                "%s is in dhcpd_%s, but its dhcpd_failover names it as %s: move it to dhcpd_%s or fix dhcpd_failover.%s.host"
-                % (host, group_role, named_role, named_role, group_role)
-            )
-        elif not named_role:
-            problems.append(
-                "%s is in dhcpd_%s, but its dhcpd_failover names %s as primary and %s as secondary: put the pair's description"
-                " in the group_vars of a group that holds exactly its two peers, or fix dhcpd_failover.%s.host"
-                % (host, group_role or "primary", peers["primary"]["host"] or "?", peers["secondary"]["host"] or "?", group_role or "primary")
-            )
-    else:
-        pair = host
-        partner = ""
+        partner = peers[other]["host"] if named_role else ""
+        problems += _named_as(host, group_role, named_role, peers)
     subnets, pools = _networks(description)
-    role = named_role or (group_role if failover else "standalone")
     return {
         "host": host,
-        "role": role,
+        "role": named_role or (group_role if failover else "standalone"),
         "group_role": group_role,
         "pair": pair,
         "failover_name": str(failover.get("name", "")) if failover else "",
@@ -278,7 +239,7 @@ def peer_context(host, groups, variables):
         "secondary": peers["secondary"]["host"] if failover else "",
         "partner": partner,
         "address": peers[named_role]["address"] if named_role else "",
-        "partner_address": peers["secondary" if named_role == "primary" else "primary"]["address"] if named_role else "",
+        "partner_address": peers[other]["address"] if named_role else "",
         "backend": backend_value,
         "digest": _digest(description),
         "parts": _part_digests(description),
@@ -288,6 +249,47 @@ def peer_context(host, groups, variables):
         "next_server": _next_server(description),
         "problems": problems,
     }
+
+
+def _group_role(host, groups):
+    """The role the host's group gives it (primary, secondary or ''), and a problem if both do."""
+    in_primary, in_secondary = "dhcpd_primary" in groups, "dhcpd_secondary" in groups
+    problems = []
+    if in_primary and in_secondary:
+        problems.append(
+            "%s is in both dhcpd_primary and dhcpd_secondary: a host is one peer of one pair; remove it from one of the groups" % host
+        )
+    return ("primary" if in_primary else "secondary" if in_secondary else ""), problems
+
+
+def _backend(host, backend):
+    """dhcp_backend as text (isc when unset), and a problem if it names none."""
+    if backend is None:
+        return "isc", []
+    value = str(backend)
+    if value in BACKENDS:
+        return value, []
+    return value, ["dhcp_backend: %r on %s is not a backend%s: set dhcp_backend to isc (ISC dhcpd, the default) or kea"
+                   % (value, host, did_you_mean(value.lower(), BACKENDS))]
+
+
+def _unknown_variables(host, names):
+    known = known_variables()
+    every = [c for family in known.values() for c in family]
+    return ["%s: unknown variable on %s%s: the collection does not read it (docs/fleet.md lists them)" % (name, host, did_you_mean(name, every))
+            for name in names if not any(name.startswith(prefix) and name in choices for prefix, choices in known.items())]
+
+
+def _named_as(host, group_role, named_role, peers):
+    """The description names this host as the peer its group says it is."""
+    if group_role and named_role and group_role != named_role:
+        return ["%s is in dhcpd_%s, but its dhcpd_failover names it as %s: move it to dhcpd_%s or fix dhcpd_failover.%s.host"
+                % (host, group_role, named_role, named_role, group_role)]
+    if not named_role:
+        return ["%s is in dhcpd_%s, but its dhcpd_failover names %s as primary and %s as secondary: put the pair's description"
+                " in the group_vars of a group that holds exactly its two peers, or fix dhcpd_failover.%s.host"
+                % (host, group_role or "primary", peers["primary"]["host"] or "?", peers["secondary"]["host"] or "?", group_role or "primary")]
+    return []
 
 
 def _first_difference(a, b):
@@ -326,15 +328,37 @@ def fleet_check(contexts, inventory_hosts, primaries, secondaries, run_hosts=Non
     Returns ``{errors, warnings, pairs}``; ``pairs`` lists each pair (or
     standalone server) with its hosts and backend, in inventory order.
     """
-    errors, warnings = [], []
-    by_host = {c["host"]: c for c in contexts}
-    run = set(run_hosts) if run_hosts is not None else set(by_host)
-    inventory = set(inventory_hosts)
+    run = set(run_hosts) if run_hosts is not None else {c["host"] for c in contexts}
+    errors = [problem for c in contexts for problem in c["problems"]]
+    errors += _hosts_in_two_pairs(contexts)
+    warnings = []
+    pairs = {}
     for c in contexts:
-        errors.extend(c["problems"])
+        pairs.setdefault(c["pair"], []).append(c)
+    out_pairs = []
+    for pair, members in pairs.items():
+        first = members[0]
+        if first["primary"]:
+            found, noted = _pair_groups(pair, members, set(inventory_hosts), primaries, secondaries, run)
+            errors += found + _pair_agrees(pair, members)
+            warnings += noted
+        out_pairs.append({
+            "pair": pair,
+            "name": first["failover_name"],
+            "primary": first["primary"] or first["host"],
+            "secondary": first["secondary"],
+            "backend": first["backend"],
+            "hosts": sorted(m["host"] for m in members),
+        })
+    if tftp is not None:
+        warnings.extend(_boot_file_warnings(pairs, tftp))
+    warnings += _shared_addresses([members[0] for members in pairs.values()])
+    return {"errors": errors, "warnings": warnings, "pairs": out_pairs}
 
-    # Who names whom: a host named in two different pairs.
-    named_in = {}
+
+def _hosts_in_two_pairs(contexts):
+    """Who names whom: a host named as a peer in two different pairs."""
+    errors, named_in = [], {}
     for c in contexts:
         if not c["primary"]:
             continue
@@ -347,64 +371,61 @@ def fleet_check(contexts, inventory_hosts, primaries, secondaries, run_hosts=Non
                 "%s is named as a peer of %d pairs: %s. A host is a peer of one pair: give each pair its own dhcpd_failover in the"
                 " group_vars of a group holding just its two peers" % (host, len(pairs), said)
             )
+    return errors
 
-    pairs = {}
-    for c in contexts:
-        pairs.setdefault(c["pair"], []).append(c)
-    out_pairs = []
-    for pair, members in pairs.items():
-        first = members[0]
-        if first["primary"]:
-            for role, group in (("primary", primaries), ("secondary", secondaries)):
-                named = first[role]
-                if not named:
-                    continue
-                if named not in inventory:
-                    errors.append(
-                        "dhcpd_failover.%s.host of %s names %r, which is not in the inventory: add it to dhcpd_%s or fix the name"
-                        % (role, ", ".join(sorted(m["host"] for m in members)), named, role)
-                    )
-                elif named not in group:
-                    errors.append(
-                        "%s is the %s of pair %s (dhcpd_failover.%s.host), but is not in dhcpd_%s: add it to that group (a pair"
-                        " half in its groups is half deployed)" % (named, role, pair, role, role)
-                    )
-                elif named not in run:
-                    warnings.append(
-                        "%s, the %s of pair %s, is not part of this run (--limit?): only its partner is checked and changed;"
-                        " run both peers together to keep their configurations equal" % (named, role, pair)
-                    )
-            for a in members:
-                for b in members:
-                    if a["host"] >= b["host"]:
-                        continue
-                    if a["digest"] != b["digest"]:
-                        where, how = _first_difference(a, b)
-                        errors.append(
-                            "%s and %s, the two peers of pair %s, read different descriptions (first difference: %s %s): put the"
-                            " pair's dhcpd_* variables in the group_vars of a group that holds both peers, not in host_vars"
-                            % (a["host"], b["host"], pair, where, how)
-                        )
-                    if a["backend"] != b["backend"]:
-                        errors.append(
-                            "%s and %s, the two peers of pair %s, have different dhcp_backend values (%s, %s): set the same"
-                            " backend for both peers, in their pair's group_vars" % (a["host"], b["host"], pair, a["backend"], b["backend"])
-                        )
-        out_pairs.append({
-            "pair": pair,
-            "name": first["failover_name"],
-            "primary": first["primary"] or first["host"],
-            "secondary": first["secondary"],
-            "backend": first["backend"],
-            "hosts": sorted(m["host"] for m in members),
-        })
 
-    if tftp is not None:
-        warnings.extend(_boot_file_warnings(pairs, tftp))
+def _pair_groups(pair, members, inventory, primaries, secondaries, run):
+    """Each peer the pair names is in the inventory, in its group and in the run: (errors, warnings)."""
+    errors, warnings = [], []
+    first = members[0]
+    for role, group in (("primary", primaries), ("secondary", secondaries)):
+        named = first[role]
+        if not named:
+            continue
+        if named not in inventory:
+            errors.append(
+                "dhcpd_failover.%s.host of %s names %r, which is not in the inventory: add it to dhcpd_%s or fix the name"
+                % (role, ", ".join(sorted(m["host"] for m in members)), named, role)
+            )
+        elif named not in group:
+            errors.append(
+                "%s is the %s of pair %s (dhcpd_failover.%s.host), but is not in dhcpd_%s: add it to that group (a pair"
+                " half in its groups is half deployed)" % (named, role, pair, role, role)
+            )
+        elif named not in run:
+            warnings.append(
+                "%s, the %s of pair %s, is not part of this run (--limit?): only its partner is checked and changed;"
+                " run both peers together to keep their configurations equal" % (named, role, pair)
+            )
+    return errors, warnings
 
-    # Two pairs that hand out the same addresses: a warning, since separate
-    # sites may reuse ranges in separate routing domains (VRFs).
-    reps = [members[0] for members in pairs.values()]
+
+def _pair_agrees(pair, members):
+    """The peers of a pair read the same description and the same backend."""
+    errors = []
+    for a in members:
+        for b in members:
+            if a["host"] >= b["host"]:
+                continue
+            if a["digest"] != b["digest"]:
+                where, how = _first_difference(a, b)
+                errors.append(
+                    "%s and %s, the two peers of pair %s, read different descriptions (first difference: %s %s): put the"
+                    " pair's dhcpd_* variables in the group_vars of a group that holds both peers, not in host_vars"
+                    % (a["host"], b["host"], pair, where, how)
+                )
+            if a["backend"] != b["backend"]:
+                errors.append(
+                    "%s and %s, the two peers of pair %s, have different dhcp_backend values (%s, %s): set the same"
+                    " backend for both peers, in their pair's group_vars" % (a["host"], b["host"], pair, a["backend"], b["backend"])
+                )
+    return errors
+
+
+def _shared_addresses(reps):
+    """Two pairs that hand out the same addresses: a warning, since separate
+    sites may reuse ranges in separate routing domains (VRFs)."""
+    warnings = []
     for i, a in enumerate(reps):
         for b in reps[i + 1:]:
             same = sorted(set(a["subnets"]) & set(b["subnets"]))
@@ -413,14 +434,12 @@ def fleet_check(contexts, inventory_hosts, primaries, secondaries, run_hosts=Non
                     "pairs %s and %s both declare %s: fine where the sites are separate routing domains (VRFs), else give"
                     " each site its own subnets" % (a["pair"], b["pair"], ", ".join(same))
                 )
-            for r1 in a["pools"]:
-                for r2 in b["pools"]:
-                    if _overlap(r1, r2):
-                        warnings.append(
-                            "pairs %s and %s have overlapping pools (%s and %s): both would lease the same addresses unless"
-                            " the sites are separate routing domains" % (a["pair"], b["pair"], " ".join(r1), " ".join(r2))
-                        )
-    return {"errors": errors, "warnings": warnings, "pairs": out_pairs}
+            warnings += [
+                "pairs %s and %s have overlapping pools (%s and %s): both would lease the same addresses unless"
+                " the sites are separate routing domains" % (a["pair"], b["pair"], " ".join(r1), " ".join(r2))
+                for r1 in a["pools"] for r2 in b["pools"] if _overlap(r1, r2)
+            ]
+    return warnings
 
 
 def _boot_file_warnings(pairs, tftp):
