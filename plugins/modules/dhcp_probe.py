@@ -206,6 +206,26 @@ def parse_reply(data):
     return out
 
 
+def _tftp_receive(sock, request, server, peer):
+    """The next packet from the server (resending the request while none has
+    answered yet): (packet, address), or OSError after three timeouts."""
+    for _attempt in range(3):
+        try:
+            return sock.recvfrom(65536)
+        except socket.timeout:
+            if peer is None:
+                sock.sendto(request, (server, 69))
+    raise OSError("no answer from %s" % server)
+
+
+def _oack_blksize(packet, size):
+    """The block size an OACK (RFC 2347) accepts."""
+    for key, value in zip(*[iter(packet[2:].split(b"\0"))] * 2):
+        if key.lower() == b"blksize":
+            size = int(value)
+    return size
+
+
 def tftp_read(server, filename, timeout=3.0, max_bytes=64 << 20, blksize=1428):
     """Read a file over TFTP (RFC 1350, blksize option RFC 2348); return its bytes."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -215,29 +235,16 @@ def tftp_read(server, filename, timeout=3.0, max_bytes=64 << 20, blksize=1428):
         sock.sendto(request, (server, 69))
         data, expected, size, peer = bytearray(), 1, 512, None
         while True:
-            for _attempt in range(3):
-                try:
-                    packet, addr = sock.recvfrom(65536)
-                    break
-                except socket.timeout:
-                    if peer is None:
-                        sock.sendto(request, (server, 69))
-            else:
-                raise OSError("no answer from %s" % server)
-            if peer is None:
-                peer = addr
-            elif addr != peer:
-                continue
+            packet, addr = _tftp_receive(sock, request, server, peer)
+            peer = peer or addr
             op = struct.unpack("!H", packet[:2])[0]
+            if addr != peer or op not in (3, 5, 6):
+                continue
             if op == 5:
                 raise OSError("TFTP error %d: %s" % (struct.unpack("!H", packet[2:4])[0], packet[4:].split(b"\0")[0].decode(errors="replace")))
             if op == 6:  # OACK: the server took the block size
-                for key, value in zip(*[iter(packet[2:].split(b"\0"))] * 2):
-                    if key.lower() == b"blksize":
-                        size = int(value)
+                size = _oack_blksize(packet, size)
                 sock.sendto(b"\x00\x04\x00\x00", peer)
-                continue
-            if op != 3:
                 continue
             block = struct.unpack("!H", packet[2:4])[0]
             if block == expected & 0xFFFF:
@@ -323,44 +330,48 @@ def fetch_files(clients, timeout, max_bytes, tftp_servers=()):
     return files
 
 
-def judge(clients, files, expect_servers, tftp_servers, reference):
-    """(problems, table) for people: what is wrong, and what each client was offered."""
+def _offer_problems(label, client, server, offer, files):
+    """What is wrong with one offer: no boot file for a boot client, a file with no next-server or that cannot be read."""
+    key = "%s/%s" % (offer["next_server"], offer["file"])
+    if client["kind"] != "plain" and not offer["file"]:
+        return ["%s client: %s offered no boot file" % (label, server)]
+    if not offer["file"] or "://" in offer["file"]:
+        return []
+    if offer["next_server"] == "0.0.0.0":
+        return ["%s client: %s offered %s with no next-server" % (label, server, offer["file"])]
+    if "error" in files.get(key, {}):
+        return ["%s client: %s offered %s from %s, which cannot be read: %s" % (label, server, offer["file"], offer["next_server"], files[key]["error"])]
+    return []
+
+
+def _client_lines(client, files, expect_servers, names):
+    """(problems, table rows) of one client's offers."""
     problems, table = [], []
-    names = {address: name for name, address in expect_servers.items()}
-    names.update({address: name for name, address in tftp_servers.items() if address not in names})
-    for client in clients:
-        label = LABELS[client["kind"]]
-        offered_by = {o["server_id"] for o in client["offers"]}
-        if not client["offers"] and not expect_servers:
-            problems.append("%s client: no offer from any DHCP server" % label)
-        for name, address in sorted(expect_servers.items()):
-            if address not in offered_by:
-                problems.append("%s client: no offer from %s (%s)" % (label, name, address))
-        for o in client["offers"]:
-            server = names.get(o["server_id"], o["server_id"])
-            key = "%s/%s" % (o["next_server"], o["file"])
-            state = ""
-            if client["kind"] != "plain" and not o["file"]:
-                problems.append("%s client: %s offered no boot file" % (label, server))
-            elif o["file"] and "://" not in o["file"]:
-                if o["next_server"] == "0.0.0.0":
-                    problems.append("%s client: %s offered %s with no next-server" % (label, server, o["file"]))
-                elif "error" in files.get(key, {}):
-                    problems.append(
-                        "%s client: %s offered %s from %s, which cannot be read: %s"
-                        % (label, server, o["file"], o["next_server"], files[key]["error"])
-                    )
-                state = files.get(key, {}).get("sha256", "")[:12]
-            table.append("%-10s %-8s %-15s next-server %-15s %-22s %s" % (label, server, o["yiaddr"], o["next_server"], o["file"] or "-", state))
-    by_file = {}
+    label = LABELS[client["kind"]]
+    offered_by = {o["server_id"] for o in client["offers"]}
+    if not client["offers"] and not expect_servers:
+        problems.append("%s client: no offer from any DHCP server" % label)
+    problems += ["%s client: no offer from %s (%s)" % (label, name, address)
+                 for name, address in sorted(expect_servers.items()) if address not in offered_by]
+    for o in client["offers"]:
+        server = names.get(o["server_id"], o["server_id"])
+        problems += _offer_problems(label, client, server, o, files)
+        state = files.get("%s/%s" % (o["next_server"], o["file"]), {}).get("sha256", "")[:12] if o["file"] and "://" not in o["file"] else ""
+        table.append("%-10s %-8s %-15s next-server %-15s %-22s %s" % (label, server, o["yiaddr"], o["next_server"], o["file"] or "-", state))
+    return problems, table
+
+
+def _copy_problems(files, tftp_servers, names, reference):
+    """Each boot file readable on every TFTP server, and the same everywhere
+    (as the controller's copy, else as the first server's)."""
+    problems, by_file = [], {}
     for entry in files.values():
         by_file.setdefault(entry["file"], []).append(entry)
     order = [address for dummy, address in sorted(tftp_servers.items())]
     for name, copies in sorted(by_file.items()):
         good = [c for c in copies if "sha256" in c]
-        for c in copies:
-            if "error" in c and c["server"] in order:
-                problems.append("%s on %s (%s) cannot be read: %s" % (name, names.get(c["server"], c["server"]), c["server"], c["error"]))
+        problems += ["%s on %s (%s) cannot be read: %s" % (name, names.get(c["server"], c["server"]), c["server"], c["error"])
+                     for c in copies if "error" in c and c["server"] in order]
         if not good:
             continue
         if name in reference:
@@ -368,10 +379,21 @@ def judge(clients, files, expect_servers, tftp_servers, reference):
         else:
             first = sorted(good, key=lambda c: order.index(c["server"]) if c["server"] in order else len(order))[0]
             want, where = first["sha256"], "the copy on %s (%s)" % (names.get(first["server"], first["server"]), first["server"])
-        for c in good:
-            if c["sha256"] != want:
-                problems.append("%s on %s (%s) differs from %s" % (name, names.get(c["server"], c["server"]), c["server"], where))
-    return problems, table
+        problems += ["%s on %s (%s) differs from %s" % (name, names.get(c["server"], c["server"]), c["server"], where)
+                     for c in good if c["sha256"] != want]
+    return problems
+
+
+def judge(clients, files, expect_servers, tftp_servers, reference):
+    """(problems, table) for people: what is wrong, and what each client was offered."""
+    problems, table = [], []
+    names = {address: name for name, address in expect_servers.items()}
+    names.update({address: name for name, address in tftp_servers.items() if address not in names})
+    for client in clients:
+        found, rows = _client_lines(client, files, expect_servers, names)
+        problems += found
+        table += rows
+    return problems + _copy_problems(files, tftp_servers, names, reference), table
 
 
 def main():

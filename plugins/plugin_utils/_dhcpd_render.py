@@ -158,7 +158,17 @@ class _Writer:
             self.out()
             self.out(0, "# Network boot for every subnet (a scope with its own pxe: settings overrides this).")
             self._boot(0, m.pxe.boot)
-        for sn in m.shared_networks:
+        self._networks()
+        self._hosts()
+        if m.includes:
+            self.out()
+            self.out(0, "# Files kept outside the inventory (dhcpd_includes).")
+            for path in m.includes:
+                self.out(0, 'include "%s";' % path)
+        return "\n".join(self.lines).rstrip("\n") + "\n"
+
+    def _networks(self):
+        for sn in self.m.shared_networks:
             self.out()
             if sn.name:
                 def body(d, sn=sn):
@@ -169,39 +179,35 @@ class _Writer:
             else:
                 for sub in sn.subnets:
                     self._subnet(0, sub)
-        if m.hosts:
-            self.out()
-            self.out(0, "# Reservations, identical on both peers.")
-            add, mac_line, address_line = self.lines.append, IND + "hardware ethernet %s;", IND + "fixed-address %s;"
-            if isinstance(m.hosts, PlainHosts):
-                # Only names, MACs and addresses: written straight from the lists.
-                with_address = "host %s {\n" + mac_line + "\n" + address_line + "\n}"
-                without = "host %s {\n" + mac_line + "\n}"
-                hosts = m.hosts
-                if None not in hosts.addrs:
-                    self.lines.extend(map(with_address.__mod__, zip(hosts.names, hosts.macs, hosts.addrs)))
-                else:
-                    self.lines.extend(
-                        with_address % (n, mac, a) if a is not None else without % (n, mac) for n, mac, a in zip(hosts.names, hosts.macs, hosts.addrs)
-                    )
-            else:
-                for h in m.hosts:
-                    if h.next_server is None and h.boot_file is None and h.scope is NO_SCOPE:
-                        # Most reservations: name, MAC and perhaps an address.
-                        add("host %s {" % h.name)
-                        add(mac_line % h.mac)
-                        if h.address:
-                            add(address_line % h.address[1])
-                        add("}")
-                    else:
-                        self.block(0, "host %s" % h.name, lambda d, h=h: self._host(d, h))
 
-        if m.includes:
-            self.out()
-            self.out(0, "# Files kept outside the inventory (dhcpd_includes).")
-            for path in m.includes:
-                self.out(0, 'include "%s";' % path)
-        return "\n".join(self.lines).rstrip("\n") + "\n"
+    def _hosts(self):
+        hosts = self.m.hosts
+        if not hosts:
+            return
+        self.out()
+        self.out(0, "# Reservations, identical on both peers.")
+        add, mac_line, address_line = self.lines.append, IND + "hardware ethernet %s;", IND + "fixed-address %s;"
+        if isinstance(hosts, PlainHosts):
+            # Only names, MACs and addresses: written straight from the lists.
+            with_address = "host %s {\n" + mac_line + "\n" + address_line + "\n}"
+            without = "host %s {\n" + mac_line + "\n}"
+            if None not in hosts.addrs:
+                self.lines.extend(map(with_address.__mod__, zip(hosts.names, hosts.macs, hosts.addrs)))
+            else:
+                self.lines.extend(
+                    with_address % (n, mac, a) if a is not None else without % (n, mac) for n, mac, a in zip(hosts.names, hosts.macs, hosts.addrs)
+                )
+            return
+        for h in hosts:
+            if h.next_server is None and h.boot_file is None and h.scope is NO_SCOPE:
+                # Most reservations: name, MAC and perhaps an address.
+                add("host %s {" % h.name)
+                add(mac_line % h.mac)
+                if h.address:
+                    add(address_line % h.address[1])
+                add("}")
+            else:
+                self.block(0, "host %s" % h.name, lambda d, h=h: self._host(d, h))
 
     # -- pieces shared by every scope -------------------------------------------
     def scope(self, depth, scope):

@@ -163,6 +163,61 @@ def _split_record(raw, count):
     return [raw]
 
 
+def _integer(tree, raw):
+    bits, signed = tree[2], tree[3]
+    low, high = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
+    if isinstance(raw, bool):
+        raise ValueError("must be a whole number, got %r" % (raw,))
+    try:
+        n = int(str(raw).strip(), 0) if isinstance(raw, str) else int(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError("must be a whole number, got %r" % (raw,)) from None
+    if isinstance(raw, float) and raw != n:
+        raise ValueError("must be a whole number, got %r" % (raw,))
+    if not low <= n <= high:
+        raise ValueError("must be between %d and %d (%s), got %d" % (low, high, describe(tree), n))
+    return ("int", n)
+
+
+def _boolean(tree, raw):
+    if isinstance(raw, bool):
+        return ("bool", raw)
+    word = str(raw).strip().lower()
+    if word in ("true", "yes", "on", "1"):
+        return ("bool", True)
+    if word in ("false", "no", "off", "0"):
+        return ("bool", False)
+    raise ValueError("must be true or false, got %r" % (raw,))
+
+
+def _ip6(tree, raw):
+    try:
+        return ("ip6", str(ipaddress.IPv6Address(str(raw).strip())))
+    except ValueError:
+        raise ValueError("%r is not an IPv6 address" % (raw,)) from None
+
+
+def _string(tree, raw):
+    if isinstance(raw, str) and _HEX_RE.match(raw.strip()):
+        return ("hex", ":".join("%02x" % int(b, 16) for b in raw.strip().split(":")))
+    return ("text", check_text(raw))
+
+
+def _zero_length(tree, raw):
+    raise ValueError("zero-length options take no value")
+
+
+# How each atom kind reads one value: (kind, data), or ValueError.
+_ATOM_READERS = {
+    "integer": _integer,
+    "boolean": _boolean,
+    "ip6-address": _ip6,
+    "text": lambda tree, raw: ("text", check_text(raw)),
+    "string": _string,
+    "domain-name": lambda tree, raw: ("dname", check_domain(raw)),
+}
+
+
 def _atom(tree, raw, addresses):
     kind = tree[1]
     if kind in ("domain-list", "domain-list compressed"):
@@ -174,45 +229,9 @@ def _atom(tree, raw, addresses):
         raise ValueError("has no value: give it one (%s)" % describe(tree))
     if isinstance(raw, (list, tuple, dict)):
         raise ValueError("takes one %s, got %r" % (describe(tree), raw))
-    if kind == "integer":
-        bits, signed = tree[2], tree[3]
-        low, high = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
-        if isinstance(raw, bool):
-            raise ValueError("must be a whole number, got %r" % (raw,))
-        try:
-            n = int(str(raw).strip(), 0) if isinstance(raw, str) else int(raw)
-        except (TypeError, ValueError, OverflowError):
-            raise ValueError("must be a whole number, got %r" % (raw,)) from None
-        if isinstance(raw, float) and raw != n:
-            raise ValueError("must be a whole number, got %r" % (raw,))
-        if not low <= n <= high:
-            raise ValueError("must be between %d and %d (%s), got %d" % (low, high, describe(tree), n))
-        return ("int", n)
-    if kind == "boolean":
-        if isinstance(raw, bool):
-            return ("bool", raw)
-        word = str(raw).strip().lower()
-        if word in ("true", "yes", "on", "1"):
-            return ("bool", True)
-        if word in ("false", "no", "off", "0"):
-            return ("bool", False)
-        raise ValueError("must be true or false, got %r" % (raw,))
     if kind == "ip-address":
         return read_address(raw, addresses)
-    if kind == "ip6-address":
-        try:
-            return ("ip6", str(ipaddress.IPv6Address(str(raw).strip())))
-        except ValueError:
-            raise ValueError("%r is not an IPv6 address" % (raw,)) from None
-    if kind == "text":
-        return ("text", check_text(raw))
-    if kind == "string":
-        if isinstance(raw, str) and _HEX_RE.match(raw.strip()):
-            return ("hex", ":".join("%02x" % int(b, 16) for b in raw.strip().split(":")))
-        return ("text", check_text(raw))
-    if kind == "domain-name":
-        return ("dname", check_domain(raw))
-    raise ValueError("zero-length options take no value")
+    return _ATOM_READERS.get(kind, _zero_length)(tree, raw)
 
 
 class Spelling:

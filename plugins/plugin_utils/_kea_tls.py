@@ -21,6 +21,44 @@ else:
     CRYPTOGRAPHY_ERROR = None
 
 
+def _load_key(key_pem):
+    """The private key, or (None, problem)."""
+    try:
+        return serialization.load_pem_private_key(str(key_pem).encode(), password=None), None
+    except TypeError:
+        return None, ("kea_ha_tls_key", "an encrypted key: Kea reads only an unencrypted one (keep it in Ansible Vault instead)")
+    except (ValueError, UnsupportedAlgorithm):
+        return None, ("kea_ha_tls_key", "not a PEM private key (-----BEGIN PRIVATE KEY-----)")
+
+
+def _same_key(key, cert):
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    return key.public_key().public_bytes(serialization.Encoding.DER, public) == cert.public_key().public_bytes(serialization.Encoding.DER, public)
+
+
+def _signed_by(cert, ca):
+    """None when CA issued CERT, else the problem."""
+    try:
+        cert.verify_directly_issued_by(ca)
+        return None
+    except (InvalidSignature, ValueError, TypeError) as exc:
+        return ("kea_ha_tls_cert", "%s is not signed by kea_ha_tls_ca_cert (%s): the partner would refuse it (%s)"
+                % (cert.subject.rfc4514_string(), ca.subject.rfc4514_string(), type(exc).__name__))
+
+
+def _names_address(cert, address):
+    """None when ADDRESS is one of CERT's IP subjectAltNames, else the problem."""
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        ips = [str(ip) for ip in names.get_values_for_type(x509.IPAddress)]
+    except x509.ExtensionNotFound:
+        ips = []
+    if str(ipaddress.ip_address(address)) in ips:
+        return None
+    return ("kea_ha_tls_cert", "has no IP subjectAltName %s, this peer's failover address (it has %s): the peer URLs are "
+                               "https://%s:PORT/, and a client that checks the name refuses it" % (address, ", ".join(ips) or "none", address))
+
+
 def tls_problems(ca_pem, cert_pem, key_pem, address=None):
     """A list of (variable, problem) for one peer's kea_ha_tls_ca_cert,
     kea_ha_tls_cert and kea_ha_tls_key; empty when they belong together:
@@ -39,34 +77,9 @@ def tls_problems(ca_pem, cert_pem, key_pem, address=None):
         cert = x509.load_pem_x509_certificate(str(cert_pem).encode())
     except ValueError:
         return problems + [("kea_ha_tls_cert", "not a PEM certificate (-----BEGIN CERTIFICATE-----)")]
-    try:
-        key = serialization.load_pem_private_key(str(key_pem).encode(), password=None)
-    except TypeError:
-        problems.append(("kea_ha_tls_key", "an encrypted key: Kea reads only an unencrypted one (keep it in Ansible "
-                                           "Vault instead)"))
-        key = None
-    except (ValueError, UnsupportedAlgorithm):
-        problems.append(("kea_ha_tls_key", "not a PEM private key (-----BEGIN PRIVATE KEY-----)"))
-        key = None
-    public = serialization.PublicFormat.SubjectPublicKeyInfo
-    if key is not None and key.public_key().public_bytes(serialization.Encoding.DER, public) != \
-            cert.public_key().public_bytes(serialization.Encoding.DER, public):
-        problems.append(("kea_ha_tls_key", "not the key of kea_ha_tls_cert (%s)" % cert.subject.rfc4514_string()))
-    if ca is not None:
-        try:
-            cert.verify_directly_issued_by(ca)
-        except (InvalidSignature, ValueError, TypeError) as exc:
-            problems.append(("kea_ha_tls_cert", "%s is not signed by kea_ha_tls_ca_cert (%s): the partner would refuse "
-                                                "it (%s)" % (cert.subject.rfc4514_string(), ca.subject.rfc4514_string(),
-                                                             type(exc).__name__)))
-    if address:
-        try:
-            names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-            ips = [str(ip) for ip in names.get_values_for_type(x509.IPAddress)]
-        except x509.ExtensionNotFound:
-            ips = []
-        if str(ipaddress.ip_address(address)) not in ips:
-            problems.append(("kea_ha_tls_cert", "has no IP subjectAltName %s, this peer's failover address (it has %s): "
-                                                "the peer URLs are https://%s:PORT/, and a client that checks the name "
-                                                "refuses it" % (address, ", ".join(ips) or "none", address)))
+    key, problem = _load_key(key_pem)
+    if key is not None and not _same_key(key, cert):
+        problem = ("kea_ha_tls_key", "not the key of kea_ha_tls_cert (%s)" % cert.subject.rfc4514_string())
+    problems += [problem] if problem else []
+    problems += [p for p in (_signed_by(cert, ca) if ca is not None else None, _names_address(cert, address) if address else None) if p]
     return problems

@@ -43,6 +43,23 @@ def efi_vendors(os_values, distribution=None):
     return sorted(set(known.values()))
 
 
+def _copies(os_values, settings, distribution, bios, uefi):
+    """The loaders of the OS packages (UEFI ones for each EFI vendor folder)
+    and the BIOS modules the user names: [{src, dest}]."""
+    loaders = list(os_values["bios_loaders"]) if bios else []
+    vendors = efi_vendors(os_values, distribution)
+    for loader in os_values["uefi_loaders"] if uefi else []:
+        if VENDOR in loader["src"]:
+            loaders += [dict(loader, src=loader["src"].replace(VENDOR, vendor)) for vendor in vendors]
+        else:
+            loaders.append(dict(loader))
+    copies = [{"src": item["src"], "dest": item["dest"]} for item in loaders]
+    for module in (settings.get("bios_modules") or []) if bios else []:
+        name = _relative(module, "tftp_server_bios_modules entry")
+        copies.append({"src": posixpath.join(os_values["module_dir"], name), "dest": name})
+    return copies
+
+
 def tftp_plan(os_values, settings, distribution=None, contents=None):
     """Return the plan for one OS: ``root``, ``default_root``, ``dirs`` and the
     ``copies`` ({src, dest}), ``menus`` ({dest, menu}) and ``config_files``
@@ -58,30 +75,12 @@ def tftp_plan(os_values, settings, distribution=None, contents=None):
     if not root.startswith("/"):
         raise PlanError("tftp_server_root must be an absolute path, got %r" % root)
     bios, uefi = bool(settings.get("bios", True)), bool(settings.get("uefi", True))
-
-    loaders = list(os_values["bios_loaders"]) if bios else []
-    vendors = efi_vendors(os_values, distribution)
-    for loader in os_values["uefi_loaders"] if uefi else []:
-        if VENDOR in loader["src"]:
-            loaders += [dict(loader, src=loader["src"].replace(VENDOR, vendor)) for vendor in vendors]
-        else:
-            loaders.append(dict(loader))
-    copies = [{"src": item["src"], "dest": item["dest"]} for item in loaders]
-    for module in (settings.get("bios_modules") or []) if bios else []:
-        name = _relative(module, "tftp_server_bios_modules entry")
-        copies.append({"src": posixpath.join(os_values["module_dir"], name), "dest": name})
-
+    copies = _copies(os_values, settings, distribution, bios, uefi)
     menus = ([{"dest": PXELINUX_MENU, "menu": "pxelinux"}] if bios else []) + (
         [{"dest": _relative(path, "grub_cfg_paths entry"), "menu": "grub"} for path in os_values["grub_cfg_paths"]] if uefi else [])
     user = [_relative(item.get("dest"), "tftp_server_files dest") for item in settings.get("files") or []]
     fetched = [_relative(item.get("dest"), "tftp_server_downloads dest") for item in settings.get("downloads") or []]
-
-    dirs = []
-    for path in [menu["dest"] for menu in menus] + user + fetched:
-        folder = posixpath.dirname(path)
-        if folder and folder not in dirs:
-            dirs.append(folder)
-
+    dirs = list(dict.fromkeys(folder for folder in (posixpath.dirname(path) for path in [m["dest"] for m in menus] + user + fetched) if folder))
     config_files = []
     if os_values["defaults_file"]:
         config_files.append({"path": os_values["defaults_file"], "kind": "defaults"})
@@ -91,11 +90,9 @@ def tftp_plan(os_values, settings, distribution=None, contents=None):
     def under(rel):
         return posixpath.join(root, rel)
 
-    paths = [os_values["binary"], root]
-    paths += [under(d) for d in dirs]
+    paths = [os_values["binary"], root] + [under(d) for d in dirs]
     paths += [c["src"] for c in copies] + [under(c["dest"]) for c in copies]
-    paths += [under(m["dest"]) for m in menus] + [under(f) for f in user]
-    paths += [f["path"] for f in config_files]
+    paths += [under(m["dest"]) for m in menus] + [under(f) for f in user] + [f["path"] for f in config_files]
     plan = {
         "root": root,
         "default_root": default_root,
