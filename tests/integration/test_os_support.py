@@ -14,7 +14,7 @@ from tests.helpers import ROOT
 from ansible_collections.netboot.dhcp_failover.plugins.modules.dhcpd_check import omapi_algorithm_problem
 
 # The per-OS values come from the internal role common (os_vars), as both
-# roles load them; the dhcpd role's own set_vars adds its role variables.
+# roles load them; the dhcpd role's own os_vars.yml adds its role variables.
 PLAY = """
 - hosts: localhost
   gather_facts: false
@@ -39,7 +39,7 @@ def run(role, expr, ansible_facts, tasks_from=None, **extra):
     with tempfile.TemporaryDirectory() as tmp:
         play = os.path.join(tmp, "play.yml")
         with open(play, "w") as fh:
-            include, tasks = ("dhcpd", "set_vars.yml") if role == "dhcpd" else ("common", "os_vars.yml")
+            include, tasks = ("dhcpd", "os_vars.yml") if role == "dhcpd" else ("common", "os_vars.yml")
             if tasks_from:
                 include, tasks = role, tasks_from
             fh.write(PLAY.format(include=include, tasks=tasks, role=role, expr=expr))
@@ -91,7 +91,7 @@ def test_debian_12_copies_mokmanager_beside_shim():
 # only an unlisted one's in a second.
 @pytest.mark.parametrize("distribution,second", [("AlmaLinux", None), ("EuroLinux", "eurolinux")])
 def test_the_tftp_pre_flight_reads_an_unlisted_efi_folder_in_a_second_round_trip(distribution, second):
-    rc, result = run("tftp_server", "__tftp_server_register_more", facts(distribution, "9"), tasks_from="set_vars.yml",
+    rc, result = run("tftp_server", "__tftp_server_register_more", facts(distribution, "9"), tasks_from="preflight.yml",
                      tftp_server_root="/nonexistent/tftp")
     assert rc == 0, result
     more = result["msg"]

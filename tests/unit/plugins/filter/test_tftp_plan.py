@@ -60,7 +60,7 @@ def test_without_the_distribution_the_paths_cover_every_listed_efi_vendor():
         assert set(tftp_plan(REDHAT, SETTINGS, distribution)["paths"]) <= set(every), distribution
     assert "/boot/efi/EFI/almalinux/shimx64.efi" in every and "/boot/efi/EFI/rocky/mmx64.efi" in every
     # A distribution the map does not list: its folder is its name in lower
-    # case, which the role reads in a second round trip (tasks/set_vars.yml).
+    # case, which the role reads in a second round trip (tasks/preflight.yml).
     assert "/boot/efi/EFI/eurolinux/shimx64.efi" in tftp_plan(REDHAT, SETTINGS, "EuroLinux")["paths"]
     assert "/boot/efi/EFI/eurolinux/shimx64.efi" not in every
 
