@@ -92,7 +92,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_checker import ModelError
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model_checker import ModelError
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import DEFAULT_SECRETS_PATH, render_config
 
 

@@ -84,7 +84,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_checker import ModelError
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model_checker import ModelError
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import render_kea
 
 

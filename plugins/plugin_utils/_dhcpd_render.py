@@ -6,7 +6,7 @@
 Private to this collection; may change without notice.
 
 ``render_config(variables, role, hosts, part, secrets_path)`` is the whole
-public surface: it checks the description (``_dhcpd_model.parse_model``)
+public surface: it checks the description (``_model.parse_model``)
 and returns the text of dhcpd.conf (``part='config'``) or of the owner-only
 file that holds the keys (``part='secrets'``) for the primary, the secondary
 or a standalone server. This module owns every byte of dhcpd syntax: quoting,
@@ -18,11 +18,8 @@ classes and reservations; mclt, split and hba, the primary-only PXE pool and
 
 from __future__ import annotations
 
-from ._dhcpd_model import parse_keys, parse_model
-from ._dhcpd_checker import ModelError
-from ._dhcpd_types import Spelling, describe
 from ._boot_rules import HTTP_CLASS, IPXE_USER_CLASS, PXE_CLASS, VENDOR_HTTP, VENDOR_PXE, boot_rules
-from ._dhcpd_results import NO_SCOPE, PEER_ROLES, PERMIT_WORDS, SELF, PlainHosts
+from ._model import NO_SCOPE, PEER_ROLES, PERMIT_WORDS, SELF, ModelError, PlainHosts, Spelling, describe, parse_keys, parse_model
 
 IND = "    "
 DEFAULT_SECRETS_PATH = "/etc/dhcp/dhcpd.secrets.conf"

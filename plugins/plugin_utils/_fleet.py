@@ -36,8 +36,7 @@ import os
 
 import yaml  # PyYAML, a dependency of ansible-core
 
-from ._dhcpd_checker import did_you_mean
-from ._dhcpd_model import TOP_KEYS
+from ._model import TOP_KEYS, did_you_mean
 
 __all__ = ["BACKENDS", "peer_context", "fleet_check", "host_problems", "known_variables", "split_variables", "tftp_holds"]
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 import re
 
 from ._boot_rules import IPXE_USER_CLASS, VENDOR_HTTP, VENDOR_PXE
-from ._dhcpd_types import Spelling
-from ._dhcpd_vocab import OPTIONS
+from ._model import OPTIONS, Spelling
 
 # dhcpd option names that Kea spells differently (Kea ARM, "DHCPv4 Option
 # Definitions" table); the other names of the dhcp space are the same in both.

@@ -5,7 +5,7 @@
 
 Private to this collection; may change without notice.
 
-The same model that dhcpd.conf is written from (``_dhcpd_model``) is
+The same model that dhcpd.conf is written from (``_model``) is
 written here as each peer's kea-dhcp4 configuration (JSON) and, when the
 peers talk through the Kea Control Agent, its configuration too. What has no
 Kea equivalent is refused with the variable path and the reason; nothing is
@@ -38,9 +38,7 @@ import ipaddress
 import json
 
 from ._boot_rules import HTTP_CLASS, PXE_CLASS, VENDOR_HTTP, boot_rules
-from ._dhcpd_checker import ModelError
-from ._dhcpd_model import parse_model
-from ._dhcpd_results import BUILTIN_CLASSES, SELF
+from ._model import BUILTIN_CLASSES, SELF, ModelError, parse_model
 from ._kea_expr import HTTP_TEST, IPXE_TEST, KEA_NAMES, KEA_REFUSED, PXE_TEST, Untranslatable, arch_test, csv, translate_match
 from ._kea_pair import check_pair
 from ._kea_settings import AUTH_PASSWORD_FILE, AUTH_PASSWORD_MARK, AUTH_REALM, PARTS, TLS_FILES, read_settings, version_tuple

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ._dhcpd_checker import ModelError
+from ._model import ModelError
 
 HA_MODES = ("load-balancing", "hot-standby")
 TRANSPORTS = ("agent", "dedicated")

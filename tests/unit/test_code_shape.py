@@ -51,3 +51,25 @@ def test_the_measure_sees_a_long_branchy_function(tmp_path):
     sample.write_text("def branchy(x):\n" + body + "    return -1\n")
     [(name, line, lines, complexity)] = list(measure(str(sample)))
     assert (name, lines, complexity) == ("branchy", 82, 41)
+
+
+def imports(path):
+    with open(path) as fh:
+        tree = ast.parse(fh.read(), path)
+    return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
+
+
+def test_the_renderers_and_the_fleet_read_the_model_through_its_one_entry_point():
+    """_model.py is the model's face: the renderers, the Kea modules and the
+    fleet checks import it, never the _model_* files behind it, and the
+    model never imports a renderer."""
+    utils = os.path.join(ROOT, "plugins", "plugin_utils")
+    readers = [name for name in sorted(os.listdir(utils)) if name.startswith(("_dhcpd_render", "_kea_", "_fleet"))]
+    assert len(readers) >= 6
+    for name in readers:
+        behind = sorted(m for m in imports(os.path.join(utils, name)) if m.startswith("_model_"))
+        assert not behind, "%s imports %s; import them from _model" % (name, ", ".join(behind))
+    for name in sorted(os.listdir(utils)):
+        if name.startswith("_model"):
+            upward = sorted(m for m in imports(os.path.join(utils, name)) if m.startswith(("_dhcpd_render", "_kea_", "_fleet")))
+            assert not upward, "%s imports %s" % (name, ", ".join(upward))

@@ -17,7 +17,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netboot.dhcp_failover.plugins.filter.kea_config import FilterModule, kea_config
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_checker import ModelError
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model_checker import ModelError
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_expr import translate_match
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_pair import check_pair
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import render_kea

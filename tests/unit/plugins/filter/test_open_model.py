@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_model import parse_model
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model import parse_model
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
 from tests.helpers import HOSTS, assert_dhcpd_accepts, example, render_checked

@@ -7,11 +7,11 @@ import ipaddress
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_model import ModelError
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model import ModelError
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_types import parse_type
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_vocab import OPTIONS
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model_types import parse_type
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model_vocab import OPTIONS
 
 from tests.helpers import HOSTS, assert_dhcpd_accepts, dhcpd_t
 

@@ -1,4 +1,4 @@
-"""The description's sections are declared once (plugin_utils/_dhcpd_schema.py)
+"""The description's sections are declared once (plugin_utils/_model_schema.py)
 and written down twice more: as the nested suboptions of the dhcpd role's
 meta/argument_specs.yml and as the key table of docs/model.md. These tests
 hold the three together, and prove that every description the readers
@@ -14,9 +14,9 @@ import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils import _dhcpd_schema as schema
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_checker import ModelError
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_model import TOP_KEYS, parse_model
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils import _model_schema as schema
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model_checker import ModelError
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model import TOP_KEYS, parse_model
 
 from tests.helpers import HOSTS, ROOT, example
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_model import ModelError, parse_model
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model import ModelError, parse_model
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_render import render_config
 
 from tests.helpers import HOSTS, example

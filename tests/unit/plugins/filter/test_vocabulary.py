@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_types import TypeError_, parse_type
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._dhcpd_vocab import OPTIONS
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model_types import TypeError_, parse_type
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model_vocab import OPTIONS
 
 from tests.helpers import assert_dhcpd_accepts, dhcpd_t, example, render_checked
 

@@ -14,13 +14,13 @@ import re
 import socket
 from bisect import bisect_right
 
-from ._dhcpd_checker import NAME_RE as _NAME_RE, did_you_mean
-from ._dhcpd_cross import Spans
-from ._dhcpd_results import NO_SCOPE, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, PlainHosts, Scope
-from ._dhcpd_schema import DDNS, DDNS_KEY, DDNS_ZONE, HOST, OMAPI, read_section
-from ._dhcpd_scope import read_address_setting, read_scope
-from ._dhcpd_sections import global_boot
-from ._dhcpd_types import IPV4_RE, is_domain
+from ._model_checker import NAME_RE as _NAME_RE, did_you_mean
+from ._model_cross import Spans
+from ._model_results import NO_SCOPE, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, PlainHosts, Scope
+from ._model_schema import DDNS, DDNS_KEY, DDNS_ZONE, HOST, OMAPI, read_section
+from ._model_scope import read_address_setting, read_scope
+from ._model_sections import global_boot
+from ._model_types import IPV4_RE, is_domain
 
 _SIMPLE_HOST_KEYS = frozenset(("name", "mac", "address"))
 _get_name, _get_mac, _get_address = (operator.methodcaller("get", key) for key in ("name", "mac", "address"))

@@ -5,7 +5,7 @@
 kind, range, default and whether they are required, and one reader that
 walks a section's table.
 
-The section readers (_dhcpd_sections.py, _dhcpd_hosts.py, _dhcpd_options.py)
+The section readers (_model_sections.py, _model_hosts.py, _model_options.py)
 take what ``read_section`` returns and keep only their policy: the checks
 that span several keys. The same tables are what the dhcpd role's
 meta/argument_specs.yml and docs/model.md list; a unit test holds the three
@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
-from ._dhcpd_checker import Checker
-from ._dhcpd_results import DDNS_STYLES, KEY_ALGORITHMS, LEASE_KEYS, PXE_MODES
-from ._dhcpd_types import is_domain
+from ._model_checker import Checker
+from ._model_results import DDNS_STYLES, KEY_ALGORITHMS, LEASE_KEYS, PXE_MODES
+from ._model_types import is_domain
 
 SECRET_RE = re.compile(r"^[A-Za-z0-9+/]{16,}={0,2}$")
 MAX_INT = 2**31 - 1

@@ -12,10 +12,10 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ._dhcpd_checker import did_you_mean
-from ._dhcpd_schema import OPTION_DEFINITION, read_section
-from ._dhcpd_types import TypeError_, describe, parse_type, read_value
-from ._dhcpd_vocab import OPTION_HINTS, OPTIONS
+from ._model_checker import did_you_mean
+from ._model_schema import OPTION_DEFINITION, read_section
+from ._model_types import TypeError_, describe, parse_type, read_value
+from ._model_vocab import OPTION_HINTS, OPTIONS
 
 BUILTIN_SPACES = tuple(OPTIONS) + ("server", "vendor-class", "vendor")
 _OPT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
@@ -34,7 +34,7 @@ class Definition:
 class OptionSetting:
     space: str
     name: str
-    value: tuple  # typed value from _dhcpd_types.read_value, or ("expr", text)
+    value: tuple  # typed value from _model_types.read_value, or ("expr", text)
 
 
 class Vocabulary:

@@ -12,8 +12,8 @@ import ipaddress
 import re
 
 from ._boot_rules import DEFAULT_BOOT_FILES
-from ._dhcpd_checker import did_you_mean
-from ._dhcpd_results import (
+from ._model_checker import did_you_mean
+from ._model_results import (
     BUILTIN_CLASSES,
     MAX_CLASSES,
     PERMIT_KINDS,
@@ -28,9 +28,9 @@ from ._dhcpd_results import (
     Subclass,
     Subnet,
 )
-from ._dhcpd_schema import CLASS, FAILOVER, FAILOVER_PEER, POOL, PXE, SHARED_NETWORK, SUBCLASS, SUBNET, read_section
-from ._dhcpd_scope import check_boot_complete, read_boot, read_scope
-from ._dhcpd_types import read_value
+from ._model_schema import CLASS, FAILOVER, FAILOVER_PEER, POOL, PXE, SHARED_NETWORK, SUBCLASS, SUBNET, read_section
+from ._model_scope import check_boot_complete, read_boot, read_scope
+from ._model_types import read_value
 
 _PRIMARY_ONLY = ("mclt", "split", "hba")
 _SHARED_TIMERS = ("load_balance_max_seconds", "max_response_delay", "max_unacked_updates")

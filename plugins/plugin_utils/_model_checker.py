@@ -12,7 +12,7 @@ import difflib
 import ipaddress
 import re
 
-from ._dhcpd_types import check_text, ipv4_int, read_address
+from ._model_types import check_text, ipv4_int, read_address
 
 NAME_RE = _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 

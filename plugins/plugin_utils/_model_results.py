@@ -12,7 +12,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ._boot_rules import HTTP_CLASS, PXE_CLASS
-from ._dhcpd_types import ipv4_int
+from ._model_types import ipv4_int
 
 PEER_ROLES = ("primary", "secondary", "standalone")
 PXE_MODES = ("failover", "primary_only")

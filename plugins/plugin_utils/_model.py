@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netboot.dhcp_failover contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read and check the one network description that both DHCP peers share.
+"""Read and check the one network description that both DHCP peers share,
+whichever server runs them: the model's one entry point, the only module
+the renderers (_dhcpd_render, _kea_render) import from the model.
 
 Private to this collection; may change without notice.
 
@@ -9,19 +11,21 @@ Plain Python, no Ansible: ``parse_model()`` takes the inventory variables
 (a mapping whose keys are the variable names, ``dhcpd_subnets`` and so on)
 and either returns a :class:`Model` of typed values or raises
 :class:`ModelError` listing every problem found, each one naming the
-variable path and the fix. The model holds no dhcpd syntax: the renderer
-(``_dhcpd_render``) writes every byte of dhcpd.conf.
+variable path and the fix. The model holds no configuration syntax: the
+renderers write every byte of dhcpd.conf and of Kea's JSON.
 
 Where the code lives:
-  _dhcpd_vocab     option names, codes and types as data; managed statements
-  _dhcpd_types     dhcpd's type grammar and value checks
-  _dhcpd_checker   generic readers that collect problems
-  _dhcpd_options   options: mappings and dhcpd_option_definitions
-  _dhcpd_results   typed results and the vocabulary of network boot
-  _dhcpd_scope     what every scope shares (statements, lease times, boot settings)
-  _dhcpd_sections  failover, network boot, classes, shared networks, subnets, pools
-  _dhcpd_hosts     host reservations, the OMAPI key, dynamic DNS
-  _dhcpd_cross     checks across parts (overlaps, which pool serves whom)
+  _model_vocab     option names, codes and types as data; managed statements
+  _model_types     the option type grammar, value checks, value spelling
+  _model_checker   generic readers that collect problems
+  _model_schema    each section's keys as data, and the reader that walks them
+  _model_options   options: mappings and dhcpd_option_definitions
+  _model_results   typed results
+  _model_scope     what every scope shares (statements, lease times, boot settings)
+  _model_sections  failover, network boot, classes, shared networks, subnets, pools
+  _model_hosts     host reservations, the OMAPI key, dynamic DNS
+  _model_cross     checks across parts (overlaps, which pool serves whom)
+  _boot_rules      the vocabulary of network boot and each scope's boot rules
 """
 
 from __future__ import annotations
@@ -29,15 +33,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from . import _dhcpd_cross as cross
-from . import _dhcpd_hosts as hosts_part
-from . import _dhcpd_scope as scope_part
-from . import _dhcpd_sections as sections
-from ._dhcpd_checker import Checker, ModelError, did_you_mean, type_name
-from ._dhcpd_options import read_definitions, read_options
-from ._dhcpd_results import LEASE_KEYS, Context, Scope, SharedNetwork
+from . import _model_cross as cross
+from . import _model_hosts as hosts_part
+from . import _model_scope as scope_part
+from . import _model_sections as sections
+from ._model_checker import Checker, ModelError, did_you_mean, type_name
+from ._model_options import read_definitions, read_options
+from ._model_results import BUILTIN_CLASSES, LEASE_KEYS, NO_SCOPE, PEER_ROLES, PERMIT_WORDS, SELF, Context, PlainHosts, Scope, SharedNetwork
+from ._model_types import Spelling, describe
+from ._model_vocab import OPTIONS
 
-__all__ = ["ModelError", "Model", "parse_model", "TOP_KEYS"]
+__all__ = [
+    # reading a description
+    "ModelError", "Model", "parse_model", "parse_keys", "TOP_KEYS", "did_you_mean",
+    # what the renderers read of a model
+    "BUILTIN_CLASSES", "NO_SCOPE", "OPTIONS", "PEER_ROLES", "PERMIT_WORDS", "SELF", "PlainHosts", "Spelling", "describe",
+]
 
 TOP_KEYS = (
     "dhcpd_failover",
@@ -65,7 +76,7 @@ class Model:
     authoritative: bool
     scope: object  # sections.Scope of the global statements and options
     includes: list
-    vocab: object  # _dhcpd_options.Vocabulary (definitions and spaces)
+    vocab: object  # _model_options.Vocabulary (definitions and spaces)
     classes: list
     shared_networks: list  # SharedNetwork, including one unnamed per plain subnet
     hosts: list

@@ -12,12 +12,12 @@ import ipaddress
 import re
 
 from ._boot_rules import BOOT_FILE_KEYS
-from ._dhcpd_checker import did_you_mean
-from ._dhcpd_options import read_options
-from ._dhcpd_results import CLIENTS, LEASE_KEYS, SELF, Boot, Scope
-from ._dhcpd_schema import SCOPE_PXE
-from ._dhcpd_types import read_address
-from ._dhcpd_vocab import MANAGED_STATEMENTS
+from ._model_checker import did_you_mean
+from ._model_options import read_options
+from ._model_results import CLIENTS, LEASE_KEYS, SELF, Boot, Scope
+from ._model_schema import SCOPE_PXE
+from ._model_types import read_address
+from ._model_vocab import MANAGED_STATEMENTS
 
 # A next-server that was given but refused (already reported): not "missing".
 INVALID = ("invalid", None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 
 from ._boot_rules import HTTP_CLASS, PXE_CLASS
-from ._dhcpd_results import KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE
+from ._model_results import KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE
 
 
 def sweep_overlaps(spans):
