@@ -180,7 +180,7 @@ class Keys:
         return bool(self.omapi) or bool(self.ddns and self.ddns.keys)
 
 
-def parse_keys(variables, hosts=None):
+def parse_keys(variables: Mapping[str, Any], hosts: Optional[Mapping[str, Any]] = None) -> Keys:
     """Read only dhcpd_omapi and dhcpd_ddns, with their checks (ModelError on a problem)."""
     c = Checker()
     if not isinstance(variables, dict):

@@ -12,6 +12,7 @@ import difflib
 import ipaddress
 import re
 
+from typing import Any, Iterable
 from ._model_types import check_text, ipv4_int, read_address
 
 NAME_RE = _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
@@ -42,13 +43,13 @@ class ModelError(ValueError):
         )
 
 
-def type_name(value):
+def type_name(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", int: "a number", bool: "true/false"}.get(
         type(value), type(value).__name__
     )
 
 
-def did_you_mean(word, choices):
+def did_you_mean(word: Any, choices: Iterable[str]) -> str:
     hint = difflib.get_close_matches(str(word), list(choices), n=1)
     return " (did you mean %r?)" % hint[0] if hint else ""
 

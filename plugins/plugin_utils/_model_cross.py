@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import bisect
 
+from typing import Any, Iterable, Iterator, List, Optional, Tuple
 from ._boot_rules import HTTP_CLASS, PXE_CLASS
-from ._model_results import KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE
+from ._model_checker import Checker
+from ._model_results import KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE, ClientClass, Failover, Pool, Pxe, Subnet
 
 
-def sweep_overlaps(spans):
+def sweep_overlaps(spans: Iterable[Tuple[int, int, Any]]) -> Iterator[Tuple[Any, Any]]:
     """Yield (item, earlier) for each span that starts inside an earlier one.
 
     ``spans`` are (first, last, item) in sweep order (by first address); an
@@ -29,7 +31,7 @@ def sweep_overlaps(spans):
             reach, reach_item = last, item
 
 
-def check_networks(c, subnets):
+def check_networks(c: Checker, subnets: List[Subnet]) -> None:
     spans = sorted(
         ((int(s.network.network_address), int(s.network.broadcast_address), s) for s in subnets),
         key=lambda t: (t[0], -t[1]),
@@ -52,7 +54,7 @@ class Spans:
         return None
 
 
-def check_ranges(c, subnets):
+def check_ranges(c: Checker, subnets: List[Subnet]) -> None:
     spans = sorted((int(a), int(b), (pool.path, a, b)) for sub in subnets for pool in sub.pools for a, b in pool.ranges)
     for (path, first, last), (other_path, dummy, dummy) in sweep_overlaps(spans):
         c.add(
@@ -60,7 +62,7 @@ def check_ranges(c, subnets):
         )
 
 
-def check_failover_pools(c, failover, pools):
+def check_failover_pools(c: Checker, failover: Optional[Failover], pools: List[Pool]) -> None:
     if failover is None:
         return
     if not any(p.failover for p in pools):
@@ -115,7 +117,7 @@ def _class_matches(name, kind, classes):
     return None
 
 
-def check_pxe_reach(c, pxe, subnets, classes):
+def check_pxe_reach(c: Checker, pxe: Pxe, subnets: List[Subnet], classes: List[ClientClass]) -> None:
     """Every pool must serve the clients it exists for, and PXE clients need a pool."""
     for sub in subnets:
         for pool in sub.pools:

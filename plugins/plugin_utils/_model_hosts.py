@@ -14,9 +14,10 @@ import re
 import socket
 from bisect import bisect_right
 
-from ._model_checker import NAME_RE as _NAME_RE, did_you_mean
+from typing import Any, Dict, List, Optional, Union
+from ._model_checker import NAME_RE as _NAME_RE, Checker, did_you_mean
 from ._model_cross import Spans
-from ._model_results import NO_SCOPE, SCOPE_KEYS, Ddns, DdnsKey, DdnsZone, HostReservation, PlainHosts, Scope
+from ._model_results import NO_SCOPE, SCOPE_KEYS, Context, Ddns, DdnsKey, DdnsZone, HostReservation, PlainHosts, Scope, Subnet
 from ._model_schema import DDNS, DDNS_KEY, DDNS_ZONE, HOST, OMAPI, read_section
 from ._model_scope import read_address_setting, read_scope
 from ._model_sections import global_boot
@@ -32,7 +33,7 @@ _MACS_RE = re.compile(r"(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?:\n(?:[0-9A-Fa-
 _ADDRS_RE = re.compile(r"%s(?:\n%s)*" % (IPV4_RE.pattern.strip("^$"), IPV4_RE.pattern.strip("^$")))
 
 
-def read_hosts(ctx, raw, subnets):
+def read_hosts(ctx: Context, raw: Any, subnets: List[Subnet]) -> Union[List[HostReservation], PlainHosts]:
     c = ctx.c
     out = []
     names, macs, addrs = {}, {}, {}
@@ -203,7 +204,7 @@ def _check_unique(c, path, name, mac, address, names, macs, addrs):
             table[key] = path
 
 
-def read_omapi(c, raw):
+def read_omapi(c: Checker, raw: Any) -> Optional[Dict[str, Any]]:
     """dhcpd_omapi (the OMAPI section) -> its settings, or None."""
     if raw in (None, {}):
         return None
@@ -213,7 +214,7 @@ def read_omapi(c, raw):
     return v
 
 
-def read_ddns(ctx, raw):
+def read_ddns(ctx: Context, raw: Any) -> Optional[Ddns]:
     """dhcpd_ddns (the DDNS section, its keys and zones) -> Ddns, or None."""
     c = ctx.c
     if raw in (None, {}):

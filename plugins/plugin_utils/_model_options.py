@@ -12,7 +12,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ._model_checker import did_you_mean
+from typing import Any, List
+from ._model_checker import Checker, did_you_mean
 from ._model_schema import OPTION_DEFINITION, read_section
 from ._model_types import TypeError_, describe, parse_type, read_value
 from ._model_vocab import OPTION_HINTS, OPTIONS
@@ -56,7 +57,7 @@ class Vocabulary:
         return (space or "dhcp", name)
 
 
-def read_definitions(c, raw):
+def read_definitions(c: Checker, raw: Any) -> Vocabulary:
     """dhcpd_option_definitions (OPTION_DEFINITION sections) -> a Vocabulary with the user's names added."""
     vocab = Vocabulary()
     codes = {}
@@ -129,7 +130,7 @@ def _read_definition(c, raw, path):
     return space, name, v["code"], ("encapsulate", encap)
 
 
-def read_options(c, vocab, raw, path):
+def read_options(c: Checker, vocab: Vocabulary, raw: Any, path: str) -> List[OptionSetting]:
     """An options: mapping -> [OptionSetting], sorted by name for stable output."""
     out = []
     raw = raw if raw is not None else {}

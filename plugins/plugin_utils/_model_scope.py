@@ -11,10 +11,11 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 from ._boot_rules import BOOT_FILE_KEYS
-from ._model_checker import did_you_mean
+from ._model_checker import Checker, did_you_mean
 from ._model_options import read_options
-from ._model_results import CLIENTS, LEASE_KEYS, SELF, Boot, Scope
+from ._model_results import CLIENTS, LEASE_KEYS, SELF, Boot, Context, Scope
 from ._model_schema import SCOPE_PXE
 from ._model_types import read_address
 from ._model_vocab import MANAGED_STATEMENTS
@@ -23,7 +24,7 @@ from ._model_vocab import MANAGED_STATEMENTS
 INVALID = ("invalid", None)
 
 
-def read_lease_times(c, raw, path_format):
+def read_lease_times(c: Checker, raw: Mapping[str, Any], path_format: str) -> List[Tuple[str, int]]:
     out = []
     for key in LEASE_KEYS:
         if raw.get(key) is not None:
@@ -33,7 +34,7 @@ def read_lease_times(c, raw, path_format):
     return out
 
 
-def read_statements(ctx, raw, path, where="scope"):
+def read_statements(ctx: Context, raw: Any, path: str, where: str = "scope") -> List[str]:
     """Raw statements: one line each; statements the model manages are refused."""
     c = ctx.c
     out = []
@@ -64,7 +65,7 @@ def read_statements(ctx, raw, path, where="scope"):
     return out
 
 
-def read_includes(c, raw):
+def read_includes(c: Checker, raw: Any) -> List[str]:
     out = []
     for i, item in enumerate(c.sequence(raw, "dhcpd_includes")):
         ipath = "dhcpd_includes[%d]" % i
@@ -75,7 +76,7 @@ def read_includes(c, raw):
     return out
 
 
-def read_address_setting(ctx, value, path, allow_self=True):
+def read_address_setting(ctx: Context, value: Any, path: str, allow_self: bool = True) -> Tuple[str, Any]:
     """next_server-like settings: IPv4, inventory host, FQDN, or self."""
     c = ctx.c
     if value == "self" and allow_self:
@@ -102,7 +103,8 @@ def read_address_setting(ctx, value, path, allow_self=True):
     return INVALID
 
 
-def read_boot(ctx, raw, path, inherited, keys, defaults=None):
+def read_boot(ctx: Context, raw: Any, path: str, inherited: Optional[Boot], keys: Tuple[str, ...],
+              defaults: Optional[Dict[str, str]] = None) -> Optional[Boot]:
     """A pxe: mapping (or dhcpd_pxe) -> Boot, merged over the inherited settings.
 
     ``defaults`` are the files of a mapping that names none and inherits
@@ -144,7 +146,7 @@ def read_boot(ctx, raw, path, inherited, keys, defaults=None):
     return Boot(next_server, files, clients, ipxe)
 
 
-def check_boot_complete(c, boot, path):
+def check_boot_complete(c: Checker, boot: Boot, path: str) -> None:
     files = list(boot.files.values()) + ([boot.ipxe_script] if boot.ipxe_script else [])
     if not files:
         if boot.clients == "all" and boot.next_server is not None:
@@ -159,7 +161,7 @@ def check_boot_complete(c, boot, path):
         )
 
 
-def read_scope(ctx, raw, path, inherited_boot, where="scope"):
+def read_scope(ctx: Context, raw: Mapping[str, Any], path: str, inherited_boot: Optional[Boot], where: str = "scope") -> Tuple[Scope, Optional[Boot]]:
     """options, statements, lease times and pxe of one scope; returns (Scope, boot in force)."""
     c = ctx.c
     scope = Scope(

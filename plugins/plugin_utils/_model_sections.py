@@ -11,9 +11,11 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from typing import Any, List, Optional
 from ._boot_rules import DEFAULT_BOOT_FILES
 from ._model_checker import did_you_mean
 from ._model_results import (
+    Context,
     BUILTIN_CLASSES,
     MAX_CLASSES,
     PERMIT_KINDS,
@@ -39,7 +41,7 @@ _MEMBERS_RE = re.compile(r'^members of "([^"\\;{}]+)"$')
 _AFTER_RE = re.compile(r"^after ([0-9] [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})$")
 
 
-def read_failover(ctx, raw):
+def read_failover(ctx: Context, raw: Any) -> Optional[Failover]:
     """dhcpd_failover (the FAILOVER section) -> Failover, or None (standalone or refused)."""
     if raw in (None, {}):
         return None
@@ -149,7 +151,7 @@ def _check_balance(c, path, v):
         c.add(path + ".min_balance", "must not exceed max_balance")
 
 
-def read_pxe(ctx, raw):
+def read_pxe(ctx: Context, raw: Any) -> Pxe:
     c = ctx.c
     path = "dhcpd_pxe"
     off = Pxe(False, "failover", Boot(None, {}, "pxe", None), None, 4)
@@ -164,11 +166,11 @@ def read_pxe(ctx, raw):
     return Pxe(v["enabled"], v["mode"], boot, v["lease_time"], v["concurrent_clients"])
 
 
-def global_boot(ctx):
+def global_boot(ctx: Context) -> Optional[Boot]:
     return ctx.pxe.boot if ctx.pxe and ctx.pxe.enabled else None
 
 
-def read_classes(ctx, raw):
+def read_classes(ctx: Context, raw: Any) -> List[ClientClass]:
     """dhcpd_classes (CLASS sections) -> [ClientClass]."""
     c = ctx.c
     out, seen = [], set()
@@ -245,7 +247,7 @@ def _check_class_matches(c, path, v):
         c.add(path + ".spawn_with", "use spawn_with or subclasses, not both: spawned subclasses are made by dhcpd itself")
 
 
-def read_shared_network(ctx, raw, path):
+def read_shared_network(ctx: Context, raw: Any, path: str) -> Optional[SharedNetwork]:
     c = ctx.c
     v = read_section(c, raw, path, SHARED_NETWORK)
     raw = raw or {}  # (a missing mapping: read_section has said so)
@@ -261,7 +263,7 @@ def read_shared_network(ctx, raw, path):
     return SharedNetwork(path, name, scope, subs)
 
 
-def read_subnet(ctx, raw, path, inherited_boot):
+def read_subnet(ctx: Context, raw: Any, path: str, inherited_boot: Optional[Boot]) -> Optional[Subnet]:
     c = ctx.c
     v = read_section(c, raw, path, SUBNET)
     raw = raw or {}  # (a missing mapping: read_section has said so)
@@ -308,7 +310,7 @@ def _read_range(c, value, path):
     return (first, last)
 
 
-def read_pool(ctx, raw, path, network, inherited_boot):
+def read_pool(ctx: Context, raw: Any, path: str, network: ipaddress.IPv4Network, inherited_boot: Optional[Boot]) -> Optional[Pool]:
     """A pool (the POOL section) of the subnet ``network`` -> Pool, or None."""
     c, failover = ctx.c, ctx.failover
     v = read_section(c, raw, path, POOL)

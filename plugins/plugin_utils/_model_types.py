@@ -15,6 +15,8 @@ value from the inventory against that tree and returns typed atoms
 
 from __future__ import annotations
 
+from typing import Any, Optional, Tuple
+
 import ipaddress
 import re
 import socket
@@ -41,7 +43,7 @@ class TypeError_(ValueError):
     """A type string that dhcpd would refuse."""
 
 
-def parse_type(text):
+def parse_type(text: str) -> Tuple[Any, ...]:
     """Return ('array', elem) | ('record', [fields]) | ('atom', name, bits, signed).
 
     Raises TypeError_ with dhcpd's own wording where it has one.
@@ -107,7 +109,7 @@ def _parse_atom(t):
     )
 
 
-def describe(tree):
+def describe(tree: Tuple[Any, ...]) -> str:
     """The type string again, normalised (for messages and documentation)."""
     if tree[0] == "array":
         return "array of " + describe(tree[1])
@@ -118,7 +120,7 @@ def describe(tree):
     return tree[1]
 
 
-def read_value(tree, raw, addresses="ip-or-host"):
+def read_value(tree: Tuple[Any, ...], raw: Any, addresses: str = "ip-or-host") -> Tuple[str, Any]:
     """Check ``raw`` against ``tree``; return the typed value or raise ValueError(reason).
 
     Arrays take a list (or a comma-separated string), records a list of
@@ -253,14 +255,14 @@ class Spelling:
         return str(data)
 
 
-def ipv4_int(text):
+def ipv4_int(text: str) -> Optional[int]:
     """The integer of a dotted-quad IPv4 address (no leading zeros), or None; fast."""
     if isinstance(text, str) and _IPV4_RE.match(text):
         return int.from_bytes(socket.inet_aton(text), "big")
     return None
 
 
-def read_address(raw, addresses="ip-or-host"):
+def read_address(raw: Any, addresses: str = "ip-or-host") -> Tuple[str, str]:
     text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else None
     if text is None:
         raise ValueError("%r is not an IPv4 address" % (raw,))
@@ -273,7 +275,7 @@ def read_address(raw, addresses="ip-or-host"):
     )
 
 
-def check_text(raw):
+def check_text(raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         raise ValueError("must be a string, got %r" % (raw,))
     value = str(raw)
@@ -282,12 +284,12 @@ def check_text(raw):
     return value
 
 
-def is_domain(raw):
+def is_domain(raw: Any) -> bool:
     """A domain name (reverse zones such as 4.10.in-addr.arpa included)."""
     return isinstance(raw, str) and bool(HOST_RE.match(raw.strip()))
 
 
-def check_domain(raw):
+def check_domain(raw: Any) -> str:
     if not is_domain(raw):
         raise ValueError("%r is not a domain name" % (raw,))
     return raw.strip()
