@@ -73,3 +73,18 @@ def test_the_renderers_and_the_fleet_read_the_model_through_its_one_entry_point(
         if name.startswith("_model"):
             upward = sorted(m for m in imports(os.path.join(utils, name)) if m.startswith(("_dhcpd_render", "_kea_", "_fleet")))
             assert not upward, "%s imports %s" % (name, ", ".join(upward))
+
+
+def test_the_model_s_public_functions_are_annotated():
+    utils = os.path.join(ROOT, "plugins", "plugin_utils")
+    bare = []
+    for name in sorted(os.listdir(utils)):
+        if not (name.startswith("_model") or name == "_boot_rules.py"):
+            continue
+        with open(os.path.join(utils, name)) as fh:
+            tree = ast.parse(fh.read(), name)
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                if node.returns is None or any(a.annotation is None for a in node.args.args):
+                    bare.append("%s: %s" % (name, node.name))
+    assert not bare, "\n".join(bare)
