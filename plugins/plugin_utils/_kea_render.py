@@ -38,8 +38,9 @@ import ipaddress
 import json
 
 from ._boot_rules import HTTP_CLASS, PXE_CLASS, VENDOR_HTTP, boot_rules
-from ._model import BUILTIN_CLASSES, SELF, ModelError, parse_model
-from ._kea_expr import HTTP_TEST, IPXE_TEST, KEA_NAMES, KEA_REFUSED, PXE_TEST, Untranslatable, arch_test, csv, translate_match
+from ._model import ModelError, parse_model
+from ._kea_check import kea_problems, option_refusal, permit_class, resolve
+from ._kea_expr import HTTP_TEST, IPXE_TEST, KEA_NAMES, PXE_TEST, arch_test, csv, translate_match
 from ._kea_pair import check_pair
 from ._kea_settings import AUTH_PASSWORD_FILE, AUTH_PASSWORD_MARK, AUTH_REALM, PARTS, TLS_FILES, read_settings, version_tuple
 
@@ -52,81 +53,46 @@ def subnet_id(network):
 
 
 class _Renderer:
-    def __init__(self, model, settings, hosts, problems, warnings):
+    def __init__(self, model, settings, hosts):
         self.m = model
         self.s = settings
         self.hosts = hosts
-        self.problems = problems
-        self.warnings = warnings
         self.version = version_tuple(settings["version"])
         self.boot_classes = []  # class definitions made for boot settings
         self._boot_sets = {}  # key of a Boot -> list of class names (only-if-required)
         self.bootp = False  # a pool serves BOOTP clients: load the bootp hook
         self.client_classes_key = "client-classes" if self.version >= (2, 7, 5) else "client-class"
 
-    def refuse(self, path, why):
-        self.problems.append((path, "has no Kea equivalent for the kea backend: %s" % why))
-
     # -- addresses -------------------------------------------------------------
     def address(self, atom, path, me=None):
-        """An IPv4 address for Kea, which takes no DNS names: inventory names resolve through ``hosts``."""
-        if atom == SELF:
-            atom = me.address if me else None
-            if atom is None:
-                self.problems.append((path, "next_server: self needs a failover relationship (each peer names itself)"))
-                return None
-        if atom[0] == "ip":
-            return atom[1]
-        found = str(self.hosts.get(atom[1], "")).strip()
-        try:
-            return str(ipaddress.IPv4Address(found))
-        except ValueError:
-            self.problems.append(
-                (
-                    path,
-                    "%s is a DNS name; Kea takes only IPv4 addresses here (HA peer URLs and next-server alike): "
-                    "give the address, or make it an inventory host with ansible_host" % atom[1],
-                )
-            )
-            return None
+        """An IPv4 address for Kea (kea_problems has refused what has none)."""
+        address, why = resolve(atom, self.hosts, me)
+        if why:
+            raise ModelError([(path, why)])  # not reached: kea_problems refuses it first
+        return address
 
     # -- scopes ----------------------------------------------------------------
-    def options(self, scope, path):
+    def options(self, scope):
         out = []
         for opt in scope.options:
-            name = opt.name if opt.space == "dhcp" else "%s.%s" % (opt.space, opt.name)
-            opath = "%s.%s" % (path, name)
-            if opt.space != "dhcp":
-                self.refuse(opath, "options of the %s space are not translated; Kea defines its own spaces" % opt.space)
+            if option_refusal(opt):
                 continue
-            if opt.value[0] == "expr":
-                self.refuse(opath, "a dhcpd expression as an option value (Kea's flex_option hook is not configured by the collection)")
-                continue
-            if name in KEA_REFUSED:
-                self.refuse(opath, KEA_REFUSED[name])
-                continue
+            name = KEA_NAMES.get(opt.name, opt.name)
             if opt.value[0] == "hex":
-                out.append({"name": KEA_NAMES.get(name, name), "csv-format": False, "data": opt.value[1].replace(":", "").upper()})
+                out.append({"name": name, "csv-format": False, "data": opt.value[1].replace(":", "").upper()})
             else:
-                out.append({"name": KEA_NAMES.get(name, name), "data": csv(opt.value)})
+                out.append({"name": name, "data": csv(opt.value)})
         return out
 
-    def lease(self, scope, path, into, allowed=True):
+    @staticmethod
+    def lease(scope, into):
         keys = {"default-lease-time": "valid-lifetime", "max-lease-time": "max-valid-lifetime", "min-lease-time": "min-valid-lifetime"}
         for key, seconds in scope.lease:
-            if not allowed:
-                self.refuse("%s.%s" % (path, key.replace("-", "_")), "Kea sets lease times on subnets, shared networks and classes, not here")
-                continue
             into[keys[key]] = seconds
 
-    def raw(self, scope, path):
-        for i, text in enumerate(scope.raw):
-            self.refuse("%s[%d]" % (path, i), "%r is a dhcpd statement; Kea has no raw statements" % text)
-
-    def common(self, scope, path, into, statements_path, lease_ok=True):
-        self.lease(scope, path, into, lease_ok)
-        self.raw(scope, statements_path)
-        opts = self.options(scope, path + ".options")
+    def common(self, scope, into):
+        self.lease(scope, into)
+        opts = self.options(scope)
         if opts:
             into["option-data"] = opts
 
@@ -186,7 +152,6 @@ class _Renderer:
         me = None
         if fo:
             me = fo.primary if role == "primary" else fo.secondary
-        self.check_global(fo)
         conf = {
             "interfaces-config": {"interfaces": list(s["interfaces"])},
             "control-socket": {"socket-type": "unix", "socket-name": s["control_socket"]},
@@ -195,7 +160,7 @@ class _Renderer:
         }
         dedicated = self.transport() == "dedicated"
         conf["multi-threading"] = {"enable-multi-threading": dedicated}
-        self.common(m.scope, "dhcpd", conf, "dhcpd_statements")
+        self.common(m.scope, conf)
         classes = []
         for k in m.classes:
             classes.extend(self.user_class(k, me))
@@ -206,7 +171,7 @@ class _Renderer:
             subs = [self.subnet(sub, sn_boot, me, fo) for sub in sn.subnets]
             if sn.name:
                 entry = {"name": sn.name}
-                self.common(sn.scope, sn.path, entry, sn.path + ".statements")
+                self.common(sn.scope, entry)
                 entry["subnet4"] = subs
                 shared_out.append(entry)
             else:
@@ -222,76 +187,31 @@ class _Renderer:
         conf["loggers"] = [{"name": "kea-dhcp4", "output_options": [{"output": "stdout", "pattern": "%-5p %m\n"}], "severity": "INFO"}]
         return {"Dhcp4": conf}
 
+    def write(self, role, part):
+        return self.dhcp4(role) if part == "dhcp4" else self.ctrl_agent(role)
+
     def transport(self):
         t = self.s.get("transport")
         return t or ("dedicated" if self.version >= (3, 0, 0) else "agent")
 
-    def check_global(self, fo):
-        m = self.m
-        for i, path in enumerate(m.includes):
-            self.refuse("dhcpd_includes[%d]" % i, "Kea reads one JSON file; %s would not be read" % path)
-        if m.ddns:
-            self.refuse("dhcpd_ddns", "Kea sends DNS updates through kea-dhcp-ddns, which the collection does not configure yet")
-        if m.vocab.definitions:
-            self.refuse("dhcpd_option_definitions", "new options need Kea option-def entries, which are not translated yet")
-        if m.omapi:
-            self.warnings.append("dhcpd_omapi: not used by Kea, which is controlled through its control socket")
-        if fo and m.pxe.enabled and m.pxe.mode == "primary_only":
-            self.warnings.append(
-                "dhcpd_pxe.mode: primary_only works around dhcpd failover; a Kea pair boots clients from both servers, so the PXE pool "
-                "is one more shared pool there%s"
-                % (" (split between the servers, so not kept for PXE clients only)" if self.s["mode"] == "load-balancing" else "")
-            )
-        if fo:
-            mode = self.s["mode"]
-            if fo.split is not None and fo.split != 128 and mode == "load-balancing":
-                if fo.split in (0, 255, 256):
-                    self.problems.append(
-                        (
-                            "dhcpd_failover.split",
-                            "split %d gives every client to one peer; with Kea that is hot-standby mode: set the kea mode to hot-standby" % fo.split,
-                        )
-                    )
-                else:
-                    self.warnings.append("dhcpd_failover.split: Kea load balancing always splits clients 50/50; split %d is not kept" % fo.split)
-            if fo.hba is not None and mode == "load-balancing":
-                self.warnings.append("dhcpd_failover.hba: Kea load balancing always splits clients 50/50 by a hash; hba is not kept")
-
     def user_class(self, k, me):
-        path = k.path
-        if k.subclasses:
-            self.refuse(path + ".subclasses", "Kea has no subclasses; write a class (or host reservations with client-classes) per value")
-        if k.spawn_with:
-            self.refuse(path + ".spawn_with", "Kea does not spawn classes")
-        test = k.kea_test
-        if test is None and k.match is not None and not k.subclasses:
-            try:
-                test = translate_match(k.match)
-            except Untranslatable as exc:
-                self.problems.append(
-                    (
-                        path + ".match",
-                        "the kea backend cannot translate %r (%s): give the class kea_test, its test in Kea's expression language" % (k.match, exc),
-                    )
-                )
         cls = {"name": k.name}
+        test = k.kea_test if k.kea_test is not None else (translate_match(k.match) if k.match is not None and not k.subclasses else None)
         if test:
             cls["test"] = test
-        self.common(k.scope, path, cls, path + ".statements")
+        self.common(k.scope, cls)
         if k.scope.boot is not None:
-            self.boot_set(k.scope.boot, path + ".pxe", me, required=False, member=k.name, prefix="NETBOOT_%s" % k.name)
+            self.boot_set(k.scope.boot, k.path + ".pxe", me, required=False, member=k.name, prefix="NETBOOT_%s" % k.name)
         return [cls]
 
     def subnet(self, sub, outer_boot, me, fo):
         entry = {"id": subnet_id(sub.network), "subnet": str(sub.network)}
-        self.common(sub.scope, sub.path, entry, sub.path + ".statements")
+        self.common(sub.scope, entry)
         sub_boot = sub.scope.boot or outer_boot
         pools = []
-        pool_boots = set()
         for pool in sub.pools:
             boot = pool.scope.boot or sub_boot
             required = self.boot_set(boot, pool.path + ".pxe" if pool.scope.boot else sub.path + ".pxe", me)
-            pool_boots.add(tuple(required))
             pools.extend(self.pool(pool, required, fo))
         if pools:
             entry["pools"] = pools
@@ -301,17 +221,9 @@ class _Renderer:
             entry["reservations"] = [self.reservation(h, me) for h in reservations]
             inherit = [h for h in reservations if not h.boot_file]
             if inherit and sub_boot is not None:
+                # (Pools with boot settings of their own: kea_problems refused it.)
                 sub_set = self.boot_set(sub_boot, sub.path + ".pxe", me)
-                if pool_boots and pool_boots != {tuple(sub_set)}:
-                    self.problems.append(
-                        (
-                            inherit[0].path,
-                            "this reservation takes its boot files from %s, whose pools have boot settings of their own; Kea evaluates the "
-                            "subnet's boot classes before a pool's and keeps the first boot file, so both cannot hold: give the host its own boot_file"
-                            % sub.path,
-                        )
-                    )
-                elif sub_set:
+                if sub_set:
                     entry["require-client-classes"] = sub_set
         return entry
 
@@ -323,38 +235,18 @@ class _Renderer:
             return False
 
     def pool(self, pool, required, fo):
-        path = pool.path
         if pool.bootp:
             self.bootp = True
-        if fo and not pool.failover and not pool.pxe_only:
-            self.warnings.append(
-                "%s.failover: a Kea HA pair shares every pool (leases are synchronised), so this pool is served by both servers, not the %s only"
-                % (path, pool.served_by)
-            )
-        self.lease(pool.scope, path, {}, allowed=False)
-        self.raw(pool.scope, path + ".statements")
-        opts = self.options(pool.scope, path + ".options")
+        opts = self.options(pool.scope)
         permit_class = self.permit_class(pool)
         ranges = ["%s - %s" % (a, b) for a, b in pool.ranges]
         split = fo is not None and self.s["mode"] == "load-balancing"
         if pool.pxe_only and not permit_class and not split:
             permit_class = self.pxe_class()
-        if split and permit_class and not pool.pxe_only:
-            self.refuse(
-                path + ".allow", "in load-balancing mode a pool's one client class is the HA class of its server (Kea %s)" % self.s["version"]
-            )
         out = []
         if split:
             for a, b in pool.ranges:
                 size = int(b) - int(a) + 1
-                if size < 2:
-                    self.problems.append(
-                        (
-                            path + ".range",
-                            "%s - %s has one address; load balancing splits each range between the peers, so give it two or more" % (a, b),
-                        )
-                    )
-                    continue
                 mid = ipaddress.IPv4Address(int(a) + size // 2 - 1)
                 for name, lo, hi in ((fo.primary.host, a, mid), (fo.secondary.host, mid + 1, b)):
                     entry = {"pool": "%s - %s" % (lo, hi), self.client_classes_key: self._classes_value("HA_" + name)}
@@ -392,32 +284,13 @@ class _Renderer:
             entry["require-client-classes"] = list(required)
 
     def permit_class(self, pool):
-        permits = [("allow", p) for p in pool.allow] + [("deny", p) for p in pool.deny]
-        if self.m.pxe.enabled and self.m.pxe.mode == "primary_only":
-            # The permits the model adds in this mode (PXE clients to the PXE pool
-            # only, BOOTP there): the mode's warning says what becomes of them.
-            permits = [(v, p) for v, p in permits if not ((p.kind == "members" and p.value in BUILTIN_CLASSES) or p.kind == "bootp")]
-        if not permits:
-            return None
-        words = {
-            ("allow", "members"): None,
-            ("allow", "known"): "KNOWN",
-            ("allow", "unknown"): "UNKNOWN",
-            ("deny", "unknown"): "KNOWN",
-            ("deny", "known"): "UNKNOWN",
-        }
-        if len(permits) > 1:
-            self.refuse(pool.path + ".allow", "a Kea pool takes one client class; this pool has %d permits" % len(permits))
-            return None
-        verb, p = permits[0]
-        if (verb, p.kind) not in words:
-            self.refuse("%s.%s" % (pool.path, verb), "the permit %s %s has no Kea class" % (verb, p.kind))
-            return None
-        if p.kind == "members" and p.value == PXE_CLASS:
+        """The Kea class of the pool's one permit (kea_problems refused more, or one Kea has no class for)."""
+        cls, dummy = permit_class(self.m, pool)
+        if cls == PXE_CLASS:
             return self.pxe_class()
-        if p.kind == "members" and p.value == HTTP_CLASS:
+        if cls == HTTP_CLASS:
             return self.http_class()
-        return p.value if p.kind == "members" else words[(verb, p.kind)]
+        return cls
 
     def reservation(self, h, me):
         r = {"hw-address": h.mac}
@@ -432,9 +305,7 @@ class _Renderer:
                 r["next-server"] = self.address(boot.next_server, h.path + ".next_server", me)
         if h.boot_file:
             r["boot-file-name"] = h.boot_file
-        self.lease(h.scope, h.path, {}, allowed=False)
-        self.raw(h.scope, h.path + ".statements")
-        opts = self.options(h.scope, h.path + ".options")
+        opts = self.options(h.scope)
         if opts:
             r["option-data"] = opts
         return r
@@ -468,10 +339,6 @@ class _Renderer:
                 entry["basic-auth-user"] = s["auth_user"]
                 entry["basic-auth-password"] = AUTH_PASSWORD_MARK
             peers.append(entry)
-        if s["heartbeat_delay"] is not None and s["heartbeat_delay"] >= fo.max_response_delay:
-            raise ModelError([("kea_ha_heartbeat_delay", "%d s: must be shorter than dhcpd_failover.max_response_delay "
-                                                         "(%d s), or a partner is declared down between two heartbeats" % (
-                                                             s["heartbeat_delay"], fo.max_response_delay))])
         ha = {
             "this-server-name": fo.primary.host if role == "primary" else fo.secondary.host,
             "mode": s["mode"],
@@ -548,15 +415,16 @@ def render_kea(variables, role, hosts=None, settings=None, part="dhcp4", warning
         raise ModelError(problems)
     s = read_settings(settings)
     model = parse_model(variables, hosts)
-    out = {}
     found_warnings = list(model.warnings)
+    # Every refusal first (_kea_check.py): nothing is written for a model Kea cannot take.
     for one in roles:
         if one != "standalone" and model.failover is None:
             raise ModelError([("dhcpd_failover", "role %s needs a failover relationship: set dhcpd_failover, or render with role standalone" % one)])
-        r = _Renderer(model, s, hosts or {}, problems, found_warnings)
-        out[one] = r.dhcp4(one) if part == "dhcp4" else r.ctrl_agent(one)
+        problems, found = kea_problems(model, s, hosts or {}, one, part)
         if problems:
             raise ModelError(_unique(problems))
+        found_warnings += found
+    out = {one: _Renderer(model, s, hosts or {}).write(one, part) for one in roles}
     if part == "dhcp4" and "primary" in out and "secondary" in out:
         pair = check_pair(out["primary"], out["secondary"])
         if pair:

@@ -293,3 +293,25 @@ def test_broken_models_give_the_collections_error(model, data, role):
         return
     # The junk happened to be acceptable: then dhcpd must accept the result.
     assert_dhcpd_accepts(text)
+
+
+@SETTINGS
+@given(models(), st.sampled_from(["primary", "secondary"]))
+def test_the_kea_backend_refuses_before_it_writes(model, role):
+    """For any model the dhcpd side accepts, the kea backend either refuses
+    with exactly what its checks (_kea_check.kea_problems) found before any
+    writing, or writes a configuration: the writer itself never refuses."""
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_check import kea_problems
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import render_kea
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_settings import read_settings
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._model import parse_model
+
+    settings = {"interfaces": ["eth0"]}
+    found, dummy = kea_problems(parse_model(model, HOSTS), read_settings(settings), HOSTS, role)
+    try:
+        conf = render_kea(model, role, HOSTS, settings)
+    except ModelError as exc:
+        assert found and exc.problems == list(dict.fromkeys(found))
+    else:
+        assert not found
+        assert conf["Dhcp4"]["subnet4"] or conf["Dhcp4"].get("shared-networks")
