@@ -88,7 +88,7 @@ def quote(text):
 
 
 # dhcpd syntax of a typed option value: text and domain lists quoted.
-value_text = Spelling(", ", " ", quote, ("text", "dlist"))
+value_text = Spelling(", ", " ", text=quote)
 
 
 def _hex16(code):

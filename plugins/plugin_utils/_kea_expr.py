@@ -175,4 +175,8 @@ def translate_match(expr):
 
 # -- option values -------------------------------------------------------------
 # Kea's CSV form of a typed option value: commas inside text escaped.
-csv = Spelling(", ", ", ", lambda data: str(data).replace(",", "\\,"), ("text", "dlist", "dname"))
+def _escape_commas(data):
+    return str(data).replace(",", "\\,")
+
+
+csv = Spelling(", ", ", ", text=_escape_commas, name=_escape_commas)

@@ -236,23 +236,34 @@ def _atom(tree, raw, addresses):
     return _ATOM_READERS.get(kind, _zero_length)(tree, raw)
 
 
+# Every kind of value read_value returns, as (kind, data), and what it is
+# for a configuration syntax: "list" and "record" (data: values), "bool",
+# "text" (words a syntax quotes or escapes), "name" (a domain name) or
+# "plain" (numbers and addresses, written as they are). A new kind is one
+# line here; each syntax says once how it writes each of these.
+VALUE_CLASSES = {
+    "array": "list", "record": "record", "bool": "bool",
+    "text": "text", "dlist": "text", "dname": "name",
+    "int": "plain", "hex": "plain", "ip": "plain", "host": "plain", "ip6": "plain", "expr": "plain",
+}
+
+
 class Spelling:
-    """How a configuration syntax writes a typed value (read_value's
-    ``(kind, data)``): the separators of arrays and records, how it writes
-    text kinds, and which kinds are text. Each renderer has one."""
+    """How a configuration syntax writes a typed value: the separators of
+    lists and records, and a function for each value class it does not write
+    as it is (see VALUE_CLASSES). Each renderer has one."""
 
-    def __init__(self, array_sep, record_sep, text, text_kinds):
-        self.array_sep, self.record_sep, self.text, self.text_kinds = array_sep, record_sep, text, text_kinds
+    def __init__(self, list_sep: str, record_sep: str, **writers: Any) -> None:
+        self.list_sep, self.record_sep, self.writers = list_sep, record_sep, writers
 
-    def __call__(self, value):
+    def __call__(self, value: Tuple[str, Any]) -> str:
         kind, data = value
-        if kind in ("array", "record"):
-            return (self.array_sep if kind == "array" else self.record_sep).join(self(v) for v in data)
-        if kind == "bool":
+        cls = VALUE_CLASSES[kind]
+        if cls in ("list", "record"):
+            return (self.list_sep if cls == "list" else self.record_sep).join(self(v) for v in data)
+        if cls == "bool":
             return "true" if data else "false"
-        if kind in self.text_kinds:
-            return self.text(data)
-        return str(data)
+        return self.writers[cls](data) if cls in self.writers else str(data)
 
 
 def ipv4_int(text: str) -> Optional[int]:
