@@ -58,8 +58,20 @@ def run(role, expr, ansible_facts, tasks_from=None, **extra):
 def test_a_red_hat_family_release_other_than_9_is_refused_with_the_supported_versions(distribution, major):
     rc, result = run("dhcpd", "1", facts(distribution, major))
     assert rc != 0
-    assert "supports the Red Hat family 9" in result["msg"] and "Debian 12" in result["msg"]
+    assert "dhcpd role supports" in result["msg"]
+    assert "the Red Hat family 9 (AlmaLinux, RHEL, Rocky, Oracle Linux, CentOS Stream)" in result["msg"] and "Debian 12" in result["msg"]
     assert "EL 10 ships no dhcp-server" in result["msg"]
+
+
+# Each role's per-OS files say which releases they serve: Kea runs on EL 10
+# (which ships it in place of dhcp-server), not on EL 8.
+@pytest.mark.parametrize("distribution,major,refused", [("AlmaLinux", "10", False), ("AlmaLinux", "9", False), ("RedHat", "8", True)])
+def test_the_kea_role_serves_the_releases_its_per_os_file_names(distribution, major, refused):
+    rc, result = run("kea", "__kea_os.dhcp4_service", facts(distribution, major))
+    if refused:
+        assert rc != 0 and "kea role supports" in result["msg"] and "the Red Hat family 9 and 10" in result["msg"]
+    else:
+        assert rc == 0 and result["msg"] == "kea-dhcp4", result
 
 
 # The copies the role makes, from the loaded per-OS values through the same

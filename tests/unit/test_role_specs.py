@@ -68,3 +68,15 @@ def test_both_backends_know_every_dhcpd_role_setting():
                for name in entry.get("options", {})}
     # dhcpd_failover_state is the fact the failover_state entry point returns.
     assert [s for s in dhcpd if s not in options and s != "dhcpd_failover_state"] == []
+
+
+@pytest.mark.parametrize("role", ["dhcpd", "kea", "tftp_server"])
+def test_meta_platforms_are_the_releases_the_per_os_files_serve(role):
+    """A new release is a line in the role's per-OS file (which the pre-flight
+    holds a host to) and in its meta platforms: these two agree."""
+    platforms = {p["name"]: [str(v) for v in p["versions"]] for p in load(role, "meta", "main.yml")["galaxy_info"]["platforms"]}
+    redhat = load(role, "vars", "RedHat.yml")["__%s_os" % role]
+    debian = load(role, "vars", "Debian.yml")["__%s_os" % role]
+    assert platforms["EL"] == redhat["releases"]
+    assert "releases" not in debian and platforms["Debian"] == ["bookworm"] and debian["supported"] == "Debian 12"
+    assert redhat["supported"].startswith("the Red Hat family %s " % " and ".join(redhat["releases"]))
