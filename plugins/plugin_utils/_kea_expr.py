@@ -33,6 +33,7 @@ KEA_REFUSED = {
     "dhcp-rebinding-time": "set rebind-timer in Kea, which the description has no key for",
 }
 
+
 def vendor_test(prefix):
     """Option 60 starts with ``prefix``."""
     return "substring(option[60].hex,0,%d) == '%s'" % (len(prefix), prefix)

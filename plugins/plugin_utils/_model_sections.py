@@ -143,7 +143,7 @@ def _check_balance(c, path, v):
     """dhcpd's own orderings of the lease-balancing tunables (their defaults: 10, 15, 60, 3600)."""
     own = v["max_lease_ownership"] if v["max_lease_ownership"] is not None else 10
     mis = v["max_lease_misbalance"] if v["max_lease_misbalance"] is not None else 15
-    if (v["max_lease_ownership"] is not None or v["max_lease_misbalance"] is not None) and not own < mis:
+    if (v["max_lease_ownership"] is not None or v["max_lease_misbalance"] is not None) and own >= mis:
         c.add(path + ".max_lease_ownership", "must be lower than max_lease_misbalance (%s >= %s); defaults are 10 and 15" % (own, mis))
     low = v["min_balance"] if v["min_balance"] is not None else 60
     high = v["max_balance"] if v["max_balance"] is not None else 3600
