@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Union
 from ._model_checker import NAME_RE as _NAME_RE, Checker, did_you_mean
 from ._model_cross import Spans
 from ._model_results import NO_SCOPE, SCOPE_KEYS, Context, Ddns, DdnsKey, DdnsZone, HostReservation, PlainHosts, Scope, Subnet
-from ._model_schema import DDNS, DDNS_KEY, DDNS_ZONE, HOST, OMAPI, read_section
+from ._model_schema import DDNS, DDNS_KEY, DDNS_ZONE, HOST, OMAPI, read_entries, read_section
 from ._model_scope import read_address_setting, read_scope
 from ._model_sections import global_boot
 from ._model_types import IPV4_RE, is_domain
@@ -90,7 +90,6 @@ def _read_host(ctx, raw, path, seen, spans, unchecked):
     pools; a DNS name that could not be checked is added to ``unchecked``."""
     c = ctx.c
     v = read_section(c, raw, path, HOST)
-    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None:
         return None
     mac = v["mac"]
@@ -110,8 +109,8 @@ def _read_host(ctx, raw, path, seen, spans, unchecked):
     _check_unique(c, path, v["name"], mac, literal if literal is not None else (address[1] if address else None), *seen)
     next_server = _host_next_server(ctx, path, v)
     scope = Scope()
-    if not raw.keys().isdisjoint(SCOPE_KEYS):
-        scope, dummy = read_scope(ctx, raw, path, None)
+    if not v.raw.keys().isdisjoint(SCOPE_KEYS):
+        scope, dummy = read_scope(ctx, v.raw, path, None)
     if scope.boot is not None:
         c.add(path + ".pxe", "a host takes next_server and boot_file directly, not a pxe: mapping")
     if not (v["name"] and mac):
@@ -235,11 +234,7 @@ def read_ddns(ctx: Context, raw: Any) -> Optional[Ddns]:
 
 def _read_ddns_keys(c, raw, path):
     keys, names = [], set()
-    for i, kraw in enumerate(c.sequence(raw, path)):
-        kpath = "%s[%d]" % (path, i)
-        v = read_section(c, kraw, kpath, DDNS_KEY)
-        if v is None:
-            continue
+    for kpath, v in read_entries(c, raw, path, DDNS_KEY):
         if v["name"] in names:
             c.add(kpath + ".name", "key %r is declared twice" % v["name"])
         if v["name"] and v["secret"]:
@@ -250,11 +245,7 @@ def _read_ddns_keys(c, raw, path):
 
 def _read_ddns_zones(c, raw, path, key_names):
     zones, names = [], set()
-    for i, zraw in enumerate(c.sequence(raw, path)):
-        zpath = "%s[%d]" % (path, i)
-        v = read_section(c, zraw, zpath, DDNS_ZONE)
-        if v is None:
-            continue
+    for zpath, v in read_entries(c, raw, path, DDNS_ZONE):
         zname = v["name"]
         if not is_domain(zname):
             c.add(zpath + ".name", "%r is not a zone name such as example.com or 7.4.10.in-addr.arpa" % (zname,))

@@ -17,7 +17,7 @@ Private to this collection; may change without notice.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, NamedTuple, Optional, Tuple
 
 from ._model_checker import Checker
 from ._model_results import DDNS_STYLES, KEY_ALGORITHMS, LEASE_KEYS, PXE_MODES
@@ -87,15 +87,34 @@ READERS: Dict[str, Callable[[Checker, Any, str, Field], Any]] = {
 }
 
 
-def read_section(c: Checker, raw: Any, path: str, section: Section) -> Optional[Dict[str, Any]]:
+class Values(dict):
+    """A section's values by key; ``raw``, the mapping they were read from."""
+
+    raw: Dict[str, Any] = {}
+
+
+def read_section(c: Checker, raw: Any, path: str, section: Section) -> Optional[Values]:
     """Read ``raw`` at ``path`` as ``section``: unknown keys (with the
     nearest known one) and missing required ones reported, each key read by
     its kind. Returns every key of the section (None or the default where
-    not given or refused), or None when ``raw`` is not a mapping."""
+    not given or refused) and the mapping as ``.raw`` (empty where none was
+    given), or None when ``raw`` is not a mapping."""
     raw = c.mapping(raw, path, section.keys, required=section.required)
     if raw is None:
         return None
-    return {f.key: READERS[f.kind](c, raw.get(f.key), "%s.%s" % (path, f.key), f) for f in section.fields}
+    values = Values((f.key, READERS[f.kind](c, raw.get(f.key), "%s.%s" % (path, f.key), f)) for f in section.fields)
+    values.raw = raw
+    return values
+
+
+def read_entries(c: Checker, raw: Any, path: str, section: Section) -> Iterator[Tuple[str, Values]]:
+    """(path, values) of each entry of a list of ``section`` mappings; an
+    entry that is not a mapping is reported and left out."""
+    for i, item in enumerate(c.sequence(raw, path)):
+        ipath = "%s[%d]" % (path, i)
+        values = read_section(c, item, ipath, section)
+        if values is not None:
+            yield ipath, values
 
 
 LEASE_FIELDS = tuple(Field(key) for key in LEASE_KEYS)

@@ -192,7 +192,6 @@ def read_classes(ctx: Context, raw: Any) -> List[ClientClass]:
 def _read_class(ctx, raw, path, seen):
     c = ctx.c
     v = read_section(c, raw, path, CLASS)
-    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None:
         return None
     name = v["name"]
@@ -213,14 +212,13 @@ def _read_class(ctx, raw, path, seen):
     _check_class_matches(c, path, v)
     if name in seen:
         c.add(path + ".name", "class %r is declared twice" % name)
-    scope, dummy = read_scope(ctx, raw, path, global_boot(ctx))
+    scope, dummy = read_scope(ctx, v.raw, path, global_boot(ctx))
     return ClientClass(path, name, match, v["spawn_with"], subclasses, scope, v["kea_test"]) if name else None
 
 
 def _read_subclass(ctx, raw, path):
     c = ctx.c
     v = read_section(c, raw, path, SUBCLASS)
-    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None or v["match_value"] in (None, ""):
         return None
     try:
@@ -228,7 +226,7 @@ def _read_subclass(ctx, raw, path):
     except ValueError as exc:
         c.add(path + ".match_value", str(exc))
         return None
-    scope, dummy = read_scope(ctx, {k: x for k, x in raw.items() if k != "match_value"}, path, None)
+    scope, dummy = read_scope(ctx, {k: x for k, x in v.raw.items() if k != "match_value"}, path, None)
     return Subclass(value, scope)
 
 
@@ -250,13 +248,12 @@ def _check_class_matches(c, path, v):
 def read_shared_network(ctx: Context, raw: Any, path: str) -> Optional[SharedNetwork]:
     c = ctx.c
     v = read_section(c, raw, path, SHARED_NETWORK)
-    raw = raw or {}  # (a missing mapping: read_section has said so)
     if v is None:
         return None
     name = v["name"]
-    scope, boot = read_scope(ctx, raw, path, global_boot(ctx))
+    scope, boot = read_scope(ctx, v.raw, path, global_boot(ctx))
     subs = []
-    for j, rs in enumerate(c.sequence(raw.get("subnets"), path + ".subnets")):
+    for j, rs in enumerate(c.sequence(v["subnets"], path + ".subnets")):
         sub = read_subnet(ctx, rs, "%s.subnets[%d]" % (path, j), boot)
         if sub:
             subs.append(sub)
@@ -266,24 +263,23 @@ def read_shared_network(ctx: Context, raw: Any, path: str) -> Optional[SharedNet
 def read_subnet(ctx: Context, raw: Any, path: str, inherited_boot: Optional[Boot]) -> Optional[Subnet]:
     c = ctx.c
     v = read_section(c, raw, path, SUBNET)
-    raw = raw or {}  # (a missing mapping: read_section has said so)
-    if v is None or not raw.get("network"):
+    if v is None or not v["network"]:
         return None
     try:
-        network = ipaddress.IPv4Network(str(raw["network"]), strict=True)
+        network = ipaddress.IPv4Network(str(v["network"]), strict=True)
     except ValueError as exc:
         hint = ""
         try:
-            hint = " (did you mean %s?)" % ipaddress.IPv4Network(str(raw["network"]), strict=False)
+            hint = " (did you mean %s?)" % ipaddress.IPv4Network(str(v["network"]), strict=False)
         except ValueError:
             pass
-        c.add(path + ".network", "%r is not an IPv4 network in CIDR form like 10.4.0.0/16: %s%s" % (raw["network"], exc, hint))
+        c.add(path + ".network", "%r is not an IPv4 network in CIDR form like 10.4.0.0/16: %s%s" % (v["network"], exc, hint))
         return None
     if inherited_boot is None:
         inherited_boot = global_boot(ctx)
-    scope, boot = read_scope(ctx, raw, path, inherited_boot)
+    scope, boot = read_scope(ctx, v.raw, path, inherited_boot)
     sub = Subnet(path, network, scope, [])
-    for i, praw in enumerate(c.sequence(raw.get("pools"), path + ".pools")):
+    for i, praw in enumerate(c.sequence(v["pools"], path + ".pools")):
         pool = read_pool(ctx, praw, "%s.pools[%d]" % (path, i), network, boot)
         if pool:
             sub.pools.append(pool)
@@ -316,7 +312,7 @@ def read_pool(ctx: Context, raw: Any, path: str, network: ipaddress.IPv4Network,
     v = read_section(c, raw, path, POOL)
     if v is None:
         return None
-    raw = raw or {}
+    raw = v.raw
     specs = ([(v["range"], path + ".range")] if v["range"] is not None else []) + [
         (r, "%s.ranges[%d]" % (path, i)) for i, r in enumerate(c.sequence(v["ranges"], path + ".ranges"))]
     if not specs:
