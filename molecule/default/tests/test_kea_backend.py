@@ -224,7 +224,7 @@ def test_a_rolling_change_leaves_no_client_unanswered_for_long(kea):
         run = kea.play("dhcp_failover.yml", "-e", "dhcp_backend=kea", "-e", "kea_ha_max_unacked_clients=2", "-e", "dhcpd_default_lease_time=900")
         assert run.returncode == 0, run.stdout[-4000:]
         assert "Stop Kea (the partner has taken over its clients)" in run.stdout
-    assert rows and rows[-1]["t"] - rows[0]["t"] > 20, "the probe ran too briefly"
+    assert len(rows) >= 30, "too few probes (%d) watched the change" % len(rows)
     longest, unanswered = longest_silence(rows)
     report("Kea rolling change: %d of %d probes unanswered, longest stretch %.1f s" % (unanswered, len(rows), longest))
     assert longest < 4, "clients went unanswered for %.1f s" % longest
