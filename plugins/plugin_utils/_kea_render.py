@@ -35,11 +35,10 @@ version the host runs ("The DHCPv4 Server", "Client Classification" and
 from __future__ import annotations
 
 import ipaddress
-import json
 
 from ._boot_rules import HTTP_CLASS, PXE_CLASS, VENDOR_HTTP, boot_rules
 from ._model import ModelError, parse_model
-from ._kea_check import kea_problems, option_refusal, permit_class, resolve
+from ._kea_check import boot_key, kea_problems, option_refusal, permit_class, resolve
 from ._kea_expr import HTTP_TEST, IPXE_TEST, KEA_NAMES, PXE_TEST, arch_test, csv, translate_match
 from ._kea_pair import check_pair
 from ._kea_settings import AUTH_PASSWORD_FILE, AUTH_PASSWORD_MARK, AUTH_REALM, PARTS, TLS_FILES, read_settings, version_tuple
@@ -102,7 +101,8 @@ class _Renderer:
         if boot is None:
             return []
         next_server = self.address(boot.next_server, path + ".next_server", me) if boot.next_server else None
-        set_key = (json.dumps(sorted(boot.files.items())), next_server, boot.clients, boot.ipxe_script, required, member)
+        # The same key the checks compare boot settings by (_kea_check.boot_key).
+        set_key = (boot_key(boot, self.hosts, me), required, member)
         if set_key in self._boot_sets:
             return self._boot_sets[set_key]
         n = len(self._boot_sets) + 1
