@@ -77,7 +77,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - C(vars), the description; C(unexpressed), a list of C(file), C(line), C(statement) and C(why) for each
+    - C(vars), the description; C(review_vars), the same with a stand-in for each secret, to render and review
+      it before the secrets are in Vault (never to deploy); C(unexpressed), a list of C(file), C(line), C(statement) and C(why) for each
       statement the description does not say; C(not_read), the included files that were not given;
       C(secrets), a list of C(key) and C(variable), the variables to put in Vault; C(role), what the first
       text is (C(primary), C(secondary) or C(standalone)); C(warnings), checks that could not be made.

@@ -233,15 +233,30 @@ def import_conf(text: str, partner: Optional[str] = None, includes: Optional[Map
     else:
         variables, origins, notes = first.top, dict(first.origins), []
     unexpressed = [n for r in readers for n in r.unexpressed] + notes
+    guessed = _secondary_alone(variables) if len(readers) == 1 and first.role == "secondary" else []
     refused, warnings = _settle(variables, origins, None)
+    warnings = guessed + warnings
     return {
         "vars": variables,
+        "review_vars": checked_copy(variables),
         "unexpressed": unexpressed + refused,
         "not_read": sorted({p for r in readers for p in r.not_read}),
         "secrets": [dict(s) for s in sorted({tuple(sorted(x.items())) for r in readers for x in r.secrets})],
         "role": first.role or "standalone",
         "warnings": warnings,
     }
+
+
+def _secondary_alone(variables: Dict[str, Any]) -> List[str]:
+    """A secondary's file has no mclt and split (dhcpd.conf(5) puts them on the
+    primary only): dhcpd's customary values stand in, and a warning says so."""
+    fo = variables.get("dhcpd_failover") or {}
+    if "mclt" in fo or "hba" in fo:
+        return []
+    fo.setdefault("mclt", 3600)
+    fo.setdefault("split", 128)
+    return ["dhcpd_failover: a secondary's file holds no mclt or split (the primary's does): mclt 3600 and split 128 stand in;"
+            " import the pair (partner=) to keep the primary's values"]
 
 
 _BOOT_PERMITS = ('members of "pxe"', 'members of "httpboot"')

@@ -123,7 +123,9 @@ def parse(text: str, source: str = "dhcpd.conf") -> List[Node]:
 
 
 def join_words(words: Tuple[str, ...]) -> str:
-    """Words joined by one space, none before a comma."""
+    """Words joined by one space, none before a comma; a key's secret is never shown."""
+    if words and words[0].lower() == "secret":
+        return "secret (not shown)"
     out = ""
     for word in words:
         out += word if not out or word.startswith(",") else " " + word
