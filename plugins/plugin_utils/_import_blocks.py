@@ -26,9 +26,10 @@ def _name(node: Node) -> str:
 def subnet(r: ConfReader, scope: Scope, node: Node) -> None:
     words = node.words
     try:
+        if len(words) != 4 or words[2].lower() != "netmask":
+            raise ValueError(node.text)
         network = ipaddress.IPv4Network("%s/%s" % (words[1], words[3]))
-        assert len(words) == 4 and words[2].lower() == "netmask"
-    except (AssertionError, IndexError, ValueError):
+    except ValueError:
         r.note_all([node], "%r is not 'subnet ADDRESS netmask MASK' of an IPv4 network" % node.text)
         return
     if scope.kind == "shared-network":

@@ -18,13 +18,12 @@ the file.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ._import_boot import NotBoot, chains, is_boot_chain, read_boot
 from ._import_parse import ConfSyntaxError, Node, parse, split_commas, unquote
-from ._model import BUILTIN_CLASSES, OPTIONS
+from ._model import OPTIONS
 
 # Keys of the global scope, and of every other scope.
 _GLOBAL = {"options": "dhcpd_options", "statements": "dhcpd_statements", "pxe": "dhcpd_pxe",
@@ -296,7 +295,7 @@ class ConfReader:
         if scope.kind != "pool":
             self.note(node, "a range outside a subnet")
             return
-        words = [w for w in node.words[1:]]
+        words = list(node.words[1:])
         if words and words[0].lower() == "dynamic-bootp":
             scope.data["bootp"] = True
             words = words[1:]

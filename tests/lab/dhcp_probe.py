@@ -166,6 +166,18 @@ def dora(client, args):
     return {"offers": offers, "ack": acks[0] if acks else None}
 
 
+def request(client, args):
+    """A DHCPREQUEST for --requested with no server id, broadcast, as a client
+    that reboots holding a lease asks for it again (RFC 2131, INIT-REBOOT): a
+    server that knows the lease answers ACK, an authoritative one that does not
+    answers NAK."""
+    xid = random_xid()
+    pkt = build(3, args.mac, xid, secs=args.secs, arch=args.arch, vendor=args.vendor, user_class=args.user_class,
+                requested=args.requested)
+    replies = client.exchange(pkt, xid, ("ACK", "NAK"), args.wait, first_only=True)
+    return replies[0] if replies else None
+
+
 def watch(client, args):
     """Probe every interval until duration passes or the stop file appears."""
     end = time.monotonic() + args.duration
@@ -278,13 +290,14 @@ def _public(reply):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["discover", "dora", "watch", "hold"])
+    p.add_argument("command", choices=["discover", "dora", "request", "watch", "hold"])
     p.add_argument("--iface", default="eth0")
     p.add_argument("--mac", default="52:54:00:12:34:56")
     p.add_argument("--arch", type=int, help="PXE client: option 93 value (0 BIOS, 7 x64 UEFI, ...)")
     p.add_argument("--vendor", help="option 60 (default for PXE: PXEClient:Arch:NNNNN:UNDI:003016)")
     p.add_argument("--user-class", help="option 77, e.g. iPXE")
     p.add_argument("--bootp", action="store_true", help="discover: send a BOOTP request (no option 53)")
+    p.add_argument("--requested", help="request: the address the client holds")
     p.add_argument("--secs", type=int, default=0, help="seconds elapsed field (load balancing looks at it)")
     p.add_argument("--wait", type=float, default=3.0)
     p.add_argument("--duration", type=float, default=60.0)
@@ -298,6 +311,8 @@ def main(argv=None):
     client = Client(args.iface)
     if args.command == "discover":
         print(json.dumps([_public(o) for o in discover(client, args)]))
+    elif args.command == "request":
+        print(json.dumps(_public(request(client, args))))
     elif args.command == "dora":
         result = dora(client, args)
         print(json.dumps({"offers": [_public(o) for o in result["offers"]], "ack": _public(result["ack"])}))
