@@ -35,6 +35,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import json
 import ipaddress
 import re
 import time
@@ -130,6 +131,16 @@ def held(leases, now):
             why = lease["state"] if lease["state"] != "active" else "ended" if lease["hwaddr"] or lease["client_id"] else "no client identity"
             others[why] = others.get(why, 0) + 1
     return sorted(keep, key=lambda lease: ipaddress.IPv4Address(lease["address"])), others
+
+
+def read_kea_config(text):
+    """A kea-dhcp4.conf text as data: Kea's own extensions to JSON (comments,
+    and the <?include "FILE"?> directives the collection uses for the HA
+    channel's password) left out, since only the subnets are read."""
+    text = re.sub(r'<\?include\s+"[^"]*"\s*\?>\s*,?', "", text)
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r'^\s*(#|//).*$', "", text, flags=re.M)
+    return json.loads(text)
 
 
 def kea_subnets(config):

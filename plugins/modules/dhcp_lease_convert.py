@@ -21,8 +21,8 @@ description:
     wait of the recover state.
   - Only leases clients hold are carried, those in binding state C(active) (Kea state 0) whose end is still
     ahead. The rest are counted by state in RV(skipped).
-  - The file it replaces is kept, renamed C(DEST.before-switch); the new one takes the owner, group and mode of
-    the one it replaces (or its folder's owner and group, mode 0644).
+  - The file it replaces is kept, renamed C(DEST.before-switch); the new one takes the owner and group of its folder
+    (the user the server runs as, as the packages set it up), mode 0644.
   - Run it only while neither server runs on the host.
 options:
   direction:
@@ -79,7 +79,6 @@ outside:
 """
 
 import grp
-import json
 import os
 import pwd
 import tempfile
@@ -88,7 +87,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils.lease_convert import (
-    held, kea_subnets, read_isc, read_kea, write_isc, write_kea)
+    held, kea_subnets, read_isc, read_kea, read_kea_config, write_isc, write_kea)
 
 
 def _read(path):
@@ -102,8 +101,7 @@ def _read(path):
 def _convert(p, now):
     """(text to write, carried, skipped, outside)."""
     if p["direction"] == "isc_to_kea":
-        with open(p["kea_config"], encoding="utf-8") as fh:
-            subnets = kea_subnets(json.load(fh))
+        subnets = kea_subnets(read_kea_config(_read(p["kea_config"]) or "{}"))
         leases, skipped = held(read_isc(_read(p["src"])), now)
         text, outside = write_kea(leases, subnets)
         return text, len(leases) - len(outside), skipped, outside
@@ -113,9 +111,8 @@ def _convert(p, now):
 
 
 def _owner_of(dest):
-    if os.path.exists(dest):
-        st = os.stat(dest)
-        return st.st_uid, st.st_gid, st.st_mode & 0o7777
+    """The owner and group of the lease file's folder: the packages give it to
+    the user the server runs as (Kea's _kea or kea, EL's dhcpd)."""
     st = os.stat(os.path.dirname(dest) or ".")
     return st.st_uid, st.st_gid, 0o644
 
@@ -147,8 +144,6 @@ def main():
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(p["dest"]), prefix=".netboot-leases-")
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
-    os.chown(tmp, uid, gid)
-    os.chmod(tmp, mode)
     if os.path.exists(p["dest"]):
         os.replace(p["dest"], p["dest"] + ".before-switch")
     # Kea reads the rows its lease file cleanup left in FILE.2 and FILE.1 before
@@ -157,6 +152,9 @@ def main():
         if os.path.exists(p["dest"] + suffix):
             os.replace(p["dest"] + suffix, p["dest"] + ".before-switch" + suffix)
     module.atomic_move(tmp, p["dest"])
+    # The server that starts next writes to it (Kea runs as its own user): its owner, as before.
+    os.chown(p["dest"], uid, gid)
+    os.chmod(p["dest"], mode)
     result["owner"] = pwd.getpwuid(uid).pw_name if uid in [u.pw_uid for u in pwd.getpwall()] else uid
     result["group"] = grp.getgrgid(gid).gr_name if gid in [g.gr_gid for g in grp.getgrall()] else gid
     module.exit_json(**result)

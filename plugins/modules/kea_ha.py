@@ -14,7 +14,11 @@ description:
   - Talks to Kea's HA commands over HTTP (the Kea Control Agent, or the HA hook's dedicated listener),
     as documented in the Kea Administrator Reference Manual (libdhcp_ha.so, "Control Commands for High Availability").
   - C(state) reads the server's HA state (C(ha-heartbeat)); C(wait) polls it every 0.2 s until it is one of O(states).
-  - C(maintenance) asks the partner to take over every client (C(ha-maintenance-start)).
+  - C(maintenance) asks the partner to take over every client (C(ha-maintenance-start)). A partner whose own
+    partner does not answer (this host runs no Kea yet) goes to C(partner-down) at once and answers every client.
+  - C(push_leases) gives the partner (O(partner_url)) the leases clients hold in ISC dhcpd's lease file
+    O(leases_from) that it lacks or holds with an earlier end (C(lease4-update)); with C(maintenance), O(leases_from)
+    is pushed first. So a host moving from ISC dhcpd to Kea hands its clients to the partner's Kea with their leases.
   - C(resume_partner) waits until this server has synced its leases (state C(ready) or later), then lets the
     partner answer again at once (C(dhcp-enable) with origin C(ha-partner)), since Kea 2.2 pauses the partner for the
     sync and leaves it paused until the next heartbeat.
@@ -29,8 +33,14 @@ options:
   action:
     description: What to do.
     type: str
-    choices: [state, wait, maintenance, resume_partner]
+    choices: [state, wait, maintenance, resume_partner, push_leases]
     default: state
+  leases_from:
+    description:
+      - An ISC dhcpd lease file on this host whose held leases the partner is given (C(push_leases), and
+        C(maintenance) before it hands over).
+    type: path
+    version_added: 1.7.0
   states:
     description: The states C(wait) waits for (C(resume_partner) waits for C(ready) or these).
     type: list
@@ -66,7 +76,7 @@ attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
     support: partial
-    details: C(state) and C(wait) only read and run in check mode; C(maintenance) and C(resume_partner) send nothing there.
+    details: C(state) and C(wait) only read and run in check mode; C(maintenance), C(resume_partner) and C(push_leases) send nothing there.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
@@ -111,6 +121,10 @@ waited:
   description: Seconds waited.
   type: float
   returned: always
+pushed:
+  description: How many leases the partner was given (O(leases_from)).
+  type: int
+  returned: when O(leases_from) was read
 """
 
 import json
@@ -119,6 +133,8 @@ from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
+
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.lease_convert import INFINITE, held, read_isc
 
 
 class Channel:
@@ -157,6 +173,32 @@ class Channel:
             return "unreachable"
         return str((answer.get("arguments") or {}).get("state", "unreachable"))
 
+    def push_leases(self, url, path, now):
+        """Give the server at ``url`` every lease clients hold in the ISC lease file
+        ``path`` that it lacks, or holds for another client or with an earlier end."""
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            leases, dummy = held(read_isc(fh.read()), now)
+        answer = self.send(url, "lease4-get-all", timeout=60)
+        have = {item["ip-address"]: item for item in (answer.get("arguments") or {}).get("leases", [])}
+        pushed, failed = 0, []
+        for lease in leases:
+            ends = lease["cltt"] + INFINITE if lease["ends"] is None else lease["ends"]
+            theirs = have.get(lease["address"])
+            if theirs and theirs.get("hw-address", "").lower() == lease["hwaddr"] and int(theirs.get("cltt", 0)) + int(theirs.get("valid-lft", 0)) >= ends:
+                continue
+            args = {"ip-address": lease["address"], "valid-lft": ends - lease["cltt"], "expire": ends, "force-create": True,
+                    "hw-address": lease["hwaddr"] or "00:00:00:00:00:00"}
+            if lease["client_id"]:
+                args["client-id"] = ":".join("%02x" % b for b in lease["client_id"])
+            if lease["hostname"]:
+                args["hostname"] = lease["hostname"]
+            result = self.send(url, "lease4-update", args)
+            if result.get("result") == 0:
+                pushed += 1
+            else:
+                failed.append("%s: %s" % (lease["address"], result.get("text", "")))
+        return pushed, failed
+
     def wait_for(self, url, states, timeout):
         start = time.monotonic()
         state = self.state_of(url)
@@ -171,7 +213,8 @@ def main():
         argument_spec=dict(
             url=dict(type="str", required=True),
             partner_url=dict(type="str"),
-            action=dict(type="str", default="state", choices=["state", "wait", "maintenance", "resume_partner"]),
+            action=dict(type="str", default="state", choices=["state", "wait", "maintenance", "resume_partner", "push_leases"]),
+            leases_from=dict(type="path"),
             states=dict(type="list", elements="str", default=["load-balancing", "hot-standby"]),
             timeout=dict(type="int", default=120),
             channel=dict(type="dict", options=dict(
@@ -182,13 +225,14 @@ def main():
                 key_file=dict(type="path", no_log=False),
             ), required_together=[("user", "password"), ("cert_file", "key_file")]),
         ),
-        required_if=[("action", "maintenance", ["partner_url"]), ("action", "resume_partner", ["partner_url"])],
+        required_if=[("action", "maintenance", ["partner_url"]), ("action", "resume_partner", ["partner_url"]),
+                     ("action", "push_leases", ["partner_url", "leases_from"])],
         supports_check_mode=True,
     )
     p = module.params
     kea = Channel(p["channel"])
     action = p["action"]
-    if action == "state" or (module.check_mode and action in ("maintenance", "resume_partner")):
+    if action == "state" or (module.check_mode and action in ("maintenance", "resume_partner", "push_leases")):
         module.exit_json(changed=False, state=kea.state_of(p["url"]), waited=0.0)
     if action == "wait":
         state, waited = kea.wait_for(p["url"], p["states"], p["timeout"])
@@ -198,10 +242,18 @@ def main():
             )
         module.exit_json(changed=False, state=state, waited=waited)
     try:
+        pushed = None
+        if p["leases_from"] and action in ("maintenance", "push_leases"):
+            pushed, failed = kea.push_leases(p["partner_url"], p["leases_from"], int(time.time()))
+            if failed:
+                module.fail_json(msg="the partner refused %d leases: %s" % (len(failed), "; ".join(failed[:5])), pushed=pushed, state="", waited=0.0)
+        if action == "push_leases":
+            module.exit_json(changed=pushed > 0, pushed=pushed, state=kea.state_of(p["partner_url"]), waited=0.0)
         if action == "maintenance":
             answer = kea.send(p["partner_url"], "ha-maintenance-start")
             module.exit_json(
-                changed=answer.get("result") == 0, state=kea.state_of(p["url"]), result=answer.get("result"), text=answer.get("text", ""), waited=0.0
+                changed=answer.get("result") == 0, state=kea.state_of(p["url"]), result=answer.get("result"), text=answer.get("text", ""), waited=0.0,
+                **({"pushed": pushed} if pushed is not None else {})
             )
         state, waited = kea.wait_for(p["url"], ["ready"] + p["states"], p["timeout"])
         if state not in ["ready"] + p["states"]:

@@ -51,7 +51,7 @@ def _pool_problems(tag, conf):
     for sub in _subnets(conf):
         for j, pool in enumerate(sub.get("pools", [])):
             classes = pool.get("client-classes") or ([pool["client-class"]] if pool.get("client-class") else [])
-            if not any(str(c).startswith("HA_") for c in classes):
+            if not any(str(c).startswith(("HA_", "NETBOOT_HA_")) for c in classes):
                 problems.append(
                     (
                         "%s:subnet %s.pools[%d]" % (tag, sub.get("subnet"), j),

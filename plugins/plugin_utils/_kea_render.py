@@ -249,7 +249,7 @@ class _Renderer:
                 size = int(b) - int(a) + 1
                 mid = ipaddress.IPv4Address(int(a) + size // 2 - 1)
                 for name, lo, hi in ((fo.primary.host, a, mid), (fo.secondary.host, mid + 1, b)):
-                    entry = {"pool": "%s - %s" % (lo, hi), self.client_classes_key: self._classes_value("HA_" + name)}
+                    entry = {"pool": "%s - %s" % (lo, hi), self.client_classes_key: self._classes_value(self.half_class(name))}
                     self._pool_extras(entry, opts, required)
                     out.append(entry)
             return out
@@ -260,6 +260,18 @@ class _Renderer:
             self._pool_extras(entry, opts, required)
             out.append(entry)
         return out
+
+    def half_class(self, name):
+        """The class of the pool half of server ``name``: its own clients (HA_<name>,
+        the HA hook's class) for new leases, and any client asking for an address
+        again (a DHCPREQUEST), so that a lease in the other half (one a client was
+        given by ISC dhcpd, or by the partner alone) is renewed, not refused with a
+        DHCPNAK. A request for an address the server has no lease of is refused
+        all the same (the server is authoritative)."""
+        half = "NETBOOT_HA_" + name
+        if not any(c["name"] == half for c in self.boot_classes):
+            self.boot_classes.append({"name": half, "test": "member('HA_%s') or pkt4.msgtype == 3" % name})
+        return half
 
     def pxe_class(self):
         """The class of PXE clients (option 60 starts with PXEClient), declared once."""

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils.lease_convert import (
-    INFINITE, held, kea_subnets, read_isc, read_kea, write_isc, write_kea)
+    INFINITE, held, kea_subnets, read_isc, read_kea, read_kea_config, write_isc, write_kea)
 
 from tests.helpers import DHCPD
 
@@ -78,6 +78,18 @@ def test_dhcpd_leases_to_kea_rows():
     # Read back as Kea's own file: the same leases.
     again = read_kea([text])
     assert again["10.4.45.10"]["hostname"] == "pc, one" and again["10.4.45.10"]["ends"] == NOW + 540
+
+
+def test_the_kea_configuration_is_read_with_its_includes_and_comments():
+    text = """// kea-dhcp4.conf as the collection writes it
+{"Dhcp4": {"hooks-libraries": [{"parameters": {"high-availability": [{"peers": [
+    {"auto-failover": true,
+     <?include "/etc/kea/netboot-ha-auth.json"?>,
+     "name": "dhcp1"}]}]}}],
+  # a comment
+  "subnet4": [{"id": 3, "subnet": "10.4.0.0/16"}]}}
+"""
+    assert [sid for dummy, sid in kea_subnets(read_kea_config(text))] == [3]
 
 
 def test_kea_rows_to_dhcpd_leases_that_dhcpd_reads():

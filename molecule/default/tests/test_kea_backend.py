@@ -92,10 +92,29 @@ def longest_silence(rows):
     return longest, sum(1 for row in rows if not row["servers"])
 
 
+# Clients that hold leases across the switches (docs/migrate.md).
+HOLDERS = ["52:54:00:5c:01:%02x" % n for n in range(6)]
+
+
+def ask_again(lab, held):
+    """Each holder asks for its address again as after a reboot; {mac: (reply type, address)}."""
+    out = {}
+    for mac, address in held.items():
+        reply = lab.probe("request", mac=mac, requested=address, wait=3)
+        out[mac] = (reply or {}).get("type"), (reply or {}).get("yiaddr")
+    return out
+
+
 @pytest.fixture(scope="module")
 def kea(lab):
     # Two unanswered clients are enough for a takeover in this small lab.
     args = ("-e", "dhcp_backend=kea", "-e", "kea_ha_max_unacked_clients=2")
+    held = {}
+    for mac in HOLDERS:
+        result = lab.probe("dora", mac=mac)
+        assert result["ack"] and result["ack"]["type"] == "ACK", result
+        held[mac] = result["ack"]["yiaddr"]
+    lab.kea_held = held
     try:
         # The switch from ISC dhcpd, under a probe: how long clients go unanswered.
         with watching(lab, "kea-switch") as rows:
@@ -103,6 +122,8 @@ def kea(lab):
         assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
         longest, unanswered = longest_silence(rows)
         report("Kea switch from ISC dhcpd: %d of %d probes unanswered, longest stretch %.1f s" % (unanswered, len(rows), longest))
+        lab.kea_switch_silence = longest
+        lab.kea_after_switch = ask_again(lab, held)
         second = lab.play("dhcp_failover.yml", *args)
         assert second.returncode == 0, second.stdout[-4000:]
         lab.kea_second_run = second.stdout
@@ -111,9 +132,27 @@ def kea(lab):
         yield lab
     finally:
         # Back to ISC dhcpd on both peers (the dhcpd role stops Kea), state normal.
-        lab.converge_default()
+        with watching(lab, "isc-switch") as rows:
+            lab.converge_default()
+        longest, unanswered = longest_silence(rows)
+        report("Back to ISC dhcpd from Kea: %d of %d probes unanswered, longest stretch %.1f s" % (unanswered, len(rows), longest))
+        lab.isc_after_switch = ask_again(lab, held)
         for peer in PEERS:
             assert lab.hosts[peer].service(KEA_SERVICE).is_running is False
+        # And back: every client still holds its address, now from dhcpd (a failing teardown fails the run).
+        kept = sum(1 for mac, address in held.items() if lab.isc_after_switch[mac] == ("ACK", address))
+        report("Back to ISC dhcpd: %d of %d clients holding leases kept their addresses (no NAK)" % (kept, len(held)))
+        assert lab.isc_after_switch == {mac: ("ACK", address) for mac, address in held.items()}
+
+
+def test_clients_keep_their_addresses_through_the_switch_to_kea(kea):
+    """Each client holding a lease from ISC dhcpd asks Kea for it again (a
+    broadcast DHCPREQUEST, as after a reboot) and is answered ACK with the
+    same address: its lease was carried over (Kea answers NAK otherwise)."""
+    expected = {mac: ("ACK", address) for mac, address in kea.kea_held.items()}
+    assert kea.kea_after_switch == expected, {mac: (kea.kea_after_switch[mac], want) for mac, want in expected.items() if kea.kea_after_switch[mac] != want}
+    report("Kea switch: %d of %d clients holding leases kept their addresses (no NAK)"
+           % (sum(1 for mac in expected if kea.kea_after_switch[mac] == expected[mac]), len(expected)))
 
 
 def test_kea_replaces_dhcpd_on_both_peers_idempotently(kea):

@@ -94,16 +94,22 @@ def test_ha_pair_shape():
     assert [x["url"] for x in ha_p["peers"]] == ["http://10.4.7.9:8000/", "http://10.4.7.210:8000/"]
     # dhcpd's timers (seconds) as Kea's (milliseconds).
     assert (ha_p["max-response-delay"], ha_p["heartbeat-delay"], ha_p["max-ack-delay"]) == (30000, 10000, 3000)
-    # The failover pool is split in halves, one per server's HA class; both peers have the same pools and ids.
+    # The failover pool is split in halves, one per server: new leases for its own HA class, and
+    # any client asking again for an address it holds (a lease carried over from dhcpd, or given by
+    # the partner alone); both peers have the same pools and ids.
     assert [(x["pool"], x["client-class"]) for x in p["subnet4"][0]["pools"]] == [
-        ("10.4.45.1 - 10.4.45.125", "HA_dhcp1.example.com"),
-        ("10.4.45.126 - 10.4.45.250", "HA_dhcp2.example.com"),
+        ("10.4.45.1 - 10.4.45.125", "NETBOOT_HA_dhcp1.example.com"),
+        ("10.4.45.126 - 10.4.45.250", "NETBOOT_HA_dhcp2.example.com"),
     ]
+    halves = {c["name"]: c["test"] for c in p["client-classes"] if c["name"].startswith("NETBOOT_HA_")}
+    assert halves == {"NETBOOT_HA_dhcp1.example.com": "member('HA_dhcp1.example.com') or pkt4.msgtype == 3",
+                      "NETBOOT_HA_dhcp2.example.com": "member('HA_dhcp2.example.com') or pkt4.msgtype == 3"}
     assert [x["id"] for x in p["subnet4"]] == [x["id"] for x in s["subnet4"]]
     assert [x["pools"] for x in p["subnet4"]] == [x["pools"] for x in s["subnet4"]]
     # next_server: self: each peer names itself.
-    assert {c.get("next-server") for c in p["client-classes"]} == {"10.4.7.9"}
-    assert {c.get("next-server") for c in s["client-classes"]} == {"10.4.7.210"}
+    boot = [c for c in p["client-classes"] + s["client-classes"] if "next-server" in c or c["name"].startswith("NETBOOT_BOOT")]
+    assert {c.get("next-server") for c in boot if c in p["client-classes"]} == {"10.4.7.9"}
+    assert {c.get("next-server") for c in boot if c in s["client-classes"]} == {"10.4.7.210"}
 
 
 def test_subnet_ids_do_not_move_when_a_subnet_is_added_before():
