@@ -24,9 +24,18 @@ description:
     sync and leaves it paused until the next heartbeat.
 options:
   url:
-    description: This server's HA URL, for example C(http://10.4.7.9:8000/).
+    description:
+      - This server's HA URL, for example C(http://10.4.7.9:8000/).
+      - Required unless O(config) is given.
     type: str
-    required: true
+  config:
+    description:
+      - The Kea DHCPv4 configuration file of the server on this host. Its HA hook's peers give O(url) and
+        O(partner_url), and their credentials and TLS files (with the files it includes) give O(channel); for a
+        task that must reach the partner without the kea role's settings (the dhcpd role, before Kea stops on a
+        host going back to ISC dhcpd).
+    type: path
+    version_added: 1.7.0
   partner_url:
     description: The partner's HA URL (for C(maintenance) and C(resume_partner)).
     type: str
@@ -35,6 +44,14 @@ options:
     type: str
     choices: [state, wait, maintenance, resume_partner, push_leases]
     default: state
+  peer_names:
+    description:
+      - The two servers' names (their HA scopes). With C(resume_partner), the partner serves both scopes from the
+        moment it leaves partner-down until this server is in the HA mode's state too (C(ha-scopes)), and its own
+        scope again then. Without it, the clients of this server's scope wait for its next heartbeat.
+    type: list
+    elements: str
+    version_added: 1.7.0
   leases_from:
     description:
       - An ISC dhcpd lease file on this host whose held leases the partner is given (C(push_leases), and
@@ -128,13 +145,36 @@ pushed:
 """
 
 import json
+import re
 import time
 from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.netboot.dhcp_failover.plugins.module_utils.lease_convert import INFINITE, held, read_isc
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.lease_convert import INFINITE, held, read_isc, read_kea_config
+
+_INCLUDE = re.compile(r'<\?include\s+"([^"]+)"\s*\?>')
+
+
+def from_config(path):
+    """(this server's URL, the partner's URL, the channel) of the HA hook in a
+    kea-dhcp4.conf, the files it includes read in place."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    for included in set(_INCLUDE.findall(text)):
+        with open(included, encoding="utf-8") as fh:
+            text = text.replace('<?include "%s"?>' % included, fh.read().strip())
+    conf = read_kea_config(text)
+    for lib in conf["Dhcp4"].get("hooks-libraries", []):
+        for ha in (lib.get("parameters") or {}).get("high-availability", []):
+            me = ha["this-server-name"]
+            own = [peer for peer in ha["peers"] if peer["name"] == me][0]
+            other = [peer for peer in ha["peers"] if peer["name"] != me and peer.get("role") != "backup"][0]
+            channel = {"user": other.get("basic-auth-user"), "password": other.get("basic-auth-password"),
+                       "ca_file": ha.get("trust-anchor"), "cert_file": ha.get("cert-file"), "key_file": ha.get("key-file")}
+            return own["url"], other["url"], channel
+    raise ValueError("%s has no high-availability hook" % path)
 
 
 class Channel:
@@ -199,6 +239,28 @@ class Channel:
                 failed.append("%s: %s" % (lease["address"], result.get("text", "")))
         return pushed, failed
 
+    def scopes_of(self, url):
+        answer = self.send(url, "status-get")
+        for service in (answer.get("arguments") or {}).get("high-availability", []):
+            return list(service.get("ha-servers", {}).get("local", {}).get("scopes", []))
+        return []
+
+    def bridge(self, url, partner_url, names, states, timeout):
+        """While this server is ready but not yet in the mode's state (it learns the
+        partner's at its next heartbeat), the partner, once it left partner-down,
+        serves both scopes; then its own again. (This server's state, whether it bridged.)"""
+        start, restore = time.monotonic(), None
+        state = self.state_of(url)
+        while state not in states and time.monotonic() - start < timeout:
+            if restore is None and self.state_of(partner_url) in states:
+                restore = self.scopes_of(partner_url)
+                self.send(partner_url, "ha-scopes", {"scopes": list(names)})
+            time.sleep(0.1)
+            state = self.state_of(url)
+        if restore is not None:
+            self.send(partner_url, "ha-scopes", {"scopes": restore})
+        return state, restore is not None
+
     def wait_for(self, url, states, timeout):
         start = time.monotonic()
         state = self.state_of(url)
@@ -208,28 +270,67 @@ class Channel:
         return state, time.monotonic() - start
 
 
+ARGUMENT_SPEC = dict(
+    url=dict(type="str"),
+    config=dict(type="path"),
+    partner_url=dict(type="str"),
+    action=dict(type="str", default="state", choices=["state", "wait", "maintenance", "resume_partner", "push_leases"]),
+    leases_from=dict(type="path"),
+    peer_names=dict(type="list", elements="str"),
+    states=dict(type="list", elements="str", default=["load-balancing", "hot-standby"]),
+    timeout=dict(type="int", default=120),
+    channel=dict(type="dict", options=dict(
+        user=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        ca_file=dict(type="path"),
+        cert_file=dict(type="path"),
+        key_file=dict(type="path", no_log=False),
+    ), required_together=[("user", "password"), ("cert_file", "key_file")]),
+)
+
+
+def _resolve(module, p):
+    """URLs and channel from O(config) where given; the partner's URL where the action needs one."""
+    if p["config"]:
+        try:
+            p["url"], p["partner_url"], channel = from_config(p["config"])
+        except (OSError, ValueError, KeyError, IndexError) as exc:
+            module.fail_json(msg="could not read the HA peers of %s: %s" % (p["config"], exc), state="unreachable", waited=0.0)
+        p["channel"] = dict(channel, **{k: v for k, v in (p["channel"] or {}).items() if v})
+    if p["action"] in ("maintenance", "resume_partner", "push_leases") and not p["partner_url"]:
+        module.fail_json(msg="action %s needs partner_url (or config)" % p["action"], state="unreachable", waited=0.0)
+
+
+def _command(module, kea, p):
+    """maintenance, push_leases and resume_partner: the commands that change something."""
+    action = p["action"]
+    pushed = None
+    if p["leases_from"] and action in ("maintenance", "push_leases"):
+        pushed, failed = kea.push_leases(p["partner_url"], p["leases_from"], int(time.time()))
+        if failed:
+            module.fail_json(msg="the partner refused %d leases: %s" % (len(failed), "; ".join(failed[:5])), pushed=pushed, state="", waited=0.0)
+    if action == "push_leases":
+        module.exit_json(changed=pushed > 0, pushed=pushed, state=kea.state_of(p["partner_url"]), waited=0.0)
+    if action == "maintenance":
+        answer = kea.send(p["partner_url"], "ha-maintenance-start")
+        module.exit_json(
+            changed=answer.get("result") == 0, state=kea.state_of(p["url"]), result=answer.get("result"), text=answer.get("text", ""), waited=0.0,
+            **({"pushed": pushed} if pushed is not None else {})
+        )
+    state, waited = kea.wait_for(p["url"], ["ready"] + p["states"], p["timeout"])
+    if state not in ["ready"] + p["states"]:
+        module.fail_json(msg="%s did not sync its leases in %d s (state %s)" % (p["url"], p["timeout"], state), state=state, waited=waited)
+    answer = kea.send(p["partner_url"], "dhcp-enable", {"origin": "ha-partner"})
+    if p["peer_names"] and state not in p["states"]:
+        state, bridged = kea.bridge(p["url"], p["partner_url"], p["peer_names"], p["states"], p["timeout"])
+    module.exit_json(changed=False, state=state, result=answer.get("result"), text=answer.get("text", ""), waited=waited)
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            url=dict(type="str", required=True),
-            partner_url=dict(type="str"),
-            action=dict(type="str", default="state", choices=["state", "wait", "maintenance", "resume_partner", "push_leases"]),
-            leases_from=dict(type="path"),
-            states=dict(type="list", elements="str", default=["load-balancing", "hot-standby"]),
-            timeout=dict(type="int", default=120),
-            channel=dict(type="dict", options=dict(
-                user=dict(type="str"),
-                password=dict(type="str", no_log=True),
-                ca_file=dict(type="path"),
-                cert_file=dict(type="path"),
-                key_file=dict(type="path", no_log=False),
-            ), required_together=[("user", "password"), ("cert_file", "key_file")]),
-        ),
-        required_if=[("action", "maintenance", ["partner_url"]), ("action", "resume_partner", ["partner_url"]),
-                     ("action", "push_leases", ["partner_url", "leases_from"])],
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_one_of=[("url", "config")],
+                           required_if=[("action", "push_leases", ["leases_from"])], supports_check_mode=True)
     p = module.params
+    _resolve(module, p)
     kea = Channel(p["channel"])
     action = p["action"]
     if action == "state" or (module.check_mode and action in ("maintenance", "resume_partner", "push_leases")):
@@ -242,26 +343,9 @@ def main():
             )
         module.exit_json(changed=False, state=state, waited=waited)
     try:
-        pushed = None
-        if p["leases_from"] and action in ("maintenance", "push_leases"):
-            pushed, failed = kea.push_leases(p["partner_url"], p["leases_from"], int(time.time()))
-            if failed:
-                module.fail_json(msg="the partner refused %d leases: %s" % (len(failed), "; ".join(failed[:5])), pushed=pushed, state="", waited=0.0)
-        if action == "push_leases":
-            module.exit_json(changed=pushed > 0, pushed=pushed, state=kea.state_of(p["partner_url"]), waited=0.0)
-        if action == "maintenance":
-            answer = kea.send(p["partner_url"], "ha-maintenance-start")
-            module.exit_json(
-                changed=answer.get("result") == 0, state=kea.state_of(p["url"]), result=answer.get("result"), text=answer.get("text", ""), waited=0.0,
-                **({"pushed": pushed} if pushed is not None else {})
-            )
-        state, waited = kea.wait_for(p["url"], ["ready"] + p["states"], p["timeout"])
-        if state not in ["ready"] + p["states"]:
-            module.fail_json(msg="%s did not sync its leases in %d s (state %s)" % (p["url"], p["timeout"], state), state=state, waited=waited)
-        answer = kea.send(p["partner_url"], "dhcp-enable", {"origin": "ha-partner"})
+        _command(module, kea, p)
     except (OSError, ValueError, URLError) as exc:
         module.fail_json(msg="Kea did not answer %s: %s" % (action, exc), state=kea.state_of(p["url"]), waited=0.0)
-    module.exit_json(changed=False, state=state, result=answer.get("result"), text=answer.get("text", ""), waited=waited)
 
 
 if __name__ == "__main__":
