@@ -8,8 +8,9 @@ from __future__ import annotations
 class ModuleDocFragment:
     """Attributes shared by this collection's modules."""
 
-    # A module that only reads: it runs the same in check mode and has no diff.
-    READ_ONLY = r"""
+    # A module that runs fully in check mode (it only reads, or says what it
+    # would change) and has no diff.
+    CHECK_NO_DIFF = r"""
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -18,3 +19,6 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
+
+    # A module that only reads: it runs the same in check mode and has no diff.
+    READ_ONLY = CHECK_NO_DIFF

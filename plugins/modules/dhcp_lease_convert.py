@@ -44,13 +44,8 @@ options:
   failover_name:
     description: For C(kea_to_isc), the name of the dhcpd failover relationship of this host, if it has one.
     type: str
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+extends_documentation_fragment:
+  - netboot.dhcp_failover.attributes.check_no_diff
 """
 
 EXAMPLES = r"""
@@ -86,16 +81,9 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import _read
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils.lease_convert import (
     held, kea_subnets, read_isc, read_kea, read_kea_config, write_isc, write_kea)
-
-
-def _read(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return ""
 
 
 def _convert(p, now):

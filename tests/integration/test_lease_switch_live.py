@@ -72,6 +72,15 @@ def ask_again(lab, mac, address):
     return lab.probe("request", "--mac", mac, "--requested", address)
 
 
+def assert_kept(lab, held, taken):
+    """Every holder is answered ACK with its address; another client asking for one is answered NAK."""
+    for mac, address in held.items():
+        reply = ask_again(lab, mac, address)
+        assert reply and reply["type"] == "ACK" and reply["yiaddr"] == address, (mac, address, reply)
+    assert ask_again(lab, STRANGER, taken)["type"] == "NAK"
+    stop_last(lab)
+
+
 def test_clients_keep_their_addresses_from_dhcpd_to_kea_and_back():
     with live.Lab() as lab:
         with open(lab.path("dhcpd.conf"), "w") as fh:
@@ -95,11 +104,7 @@ def test_clients_keep_their_addresses_from_dhcpd_to_kea_and_back():
         to_kea = convert(direction="isc_to_kea", src=lab.path("dhcpd.leases"), dest=lab.path("kea-leases4.csv"), kea_config=lab.path("kea.json"))
         assert to_kea["carried"] == len(CLIENTS) and to_kea["outside"] == [], to_kea
         start_kea(lab)
-        for mac, address in held.items():
-            reply = ask_again(lab, mac, address)
-            assert reply and reply["type"] == "ACK" and reply["yiaddr"] == address, (mac, address, reply)
-        assert ask_again(lab, STRANGER, taken)["type"] == "NAK"
-        stop_last(lab)
+        assert_kept(lab, held, taken)
         with open(lab.path("kea-leases4.csv")) as fh:
             kea_leases = read_kea([fh.read()])
         assert {lease["hwaddr"]: address for address, lease in kea_leases.items() if lease["state"] == "active"} == held
@@ -110,11 +115,7 @@ def test_clients_keep_their_addresses_from_dhcpd_to_kea_and_back():
         assert os.path.exists(lab.path("dhcpd.leases.before-switch"))
         log = start_dhcpd(lab)
         assert "lease file" not in log.lower() or "corrupt" not in log.lower(), log
-        for mac, address in held.items():
-            reply = ask_again(lab, mac, address)
-            assert reply and reply["type"] == "ACK" and reply["yiaddr"] == address, (mac, address, reply)
-        assert ask_again(lab, STRANGER, taken)["type"] == "NAK"
-        stop_last(lab)
+        assert_kept(lab, held, taken)
         with open(lab.path("dhcpd.leases")) as fh:
             isc_leases = read_isc(fh.read())
         assert {lease["hwaddr"]: address for address, lease in isc_leases.items() if lease["state"] == "active"} == held
