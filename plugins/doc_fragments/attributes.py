@@ -9,7 +9,8 @@ class ModuleDocFragment:
     """Attributes shared by this collection's modules."""
 
     # A module that runs fully in check mode (it only reads, or says what it
-    # would change) and has no diff.
+    # would change) and has no diff: the read-only modules and
+    # dhcp_lease_convert use it.
     CHECK_NO_DIFF = r"""
 attributes:
   check_mode:
@@ -19,6 +20,3 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
-
-    # A module that only reads: it runs the same in check mode and has no diff.
-    READ_ONLY = CHECK_NO_DIFF

@@ -46,7 +46,7 @@ options:
     default: 120
     version_added: 1.4.0
 extends_documentation_fragment:
-  - netboot.dhcp_failover.attributes.read_only
+  - netboot.dhcp_failover.attributes.check_no_diff
 """
 
 EXAMPLES = r"""

@@ -50,7 +50,7 @@ options:
     default: []
     version_added: 1.5.0
 extends_documentation_fragment:
-  - netboot.dhcp_failover.attributes.read_only
+  - netboot.dhcp_failover.attributes.check_no_diff
 """
 
 EXAMPLES = r"""
