@@ -15,9 +15,9 @@ APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux sysl
 	grub-efi-amd64-signed shim-signed qemu-system-x86 ipxe-qemu ovmf seabios \
 	podman runc netavark aardvark-dns iptables mmdebstrap uidmap \
 	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils openssh-client \
-	kea-dhcp4-server kea-ctrl-agent openssl
+	kea-dhcp4-server kea-ctrl-agent openssl prometheus prometheus-node-exporter
 
-.PHONY: help deps venv collection image ee lint unit integration lab lab-long test demo bench bench-render bench-converge bench-fleet clean
+.PHONY: help deps venv collection image ee lint unit integration lab lab-long test demo bench bench-render bench-status bench-converge bench-fleet clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -101,10 +101,14 @@ test:
 demo: deps venv collection image
 	bash tests/lab/demo.sh
 
-bench: bench-render bench-converge
+bench: bench-render bench-status bench-converge
 
 bench-render: venv collection
 	python bench/bench_render.py
+
+# Counting the pools of a 100 MB lease file: time and peak memory (bench/bench_status.py).
+bench-status: venv collection
+	python bench/bench_status.py
 
 # The lab's converges against Ansible's floor, then the fleet row: 1, 2 and
 # 4 pairs (bench/bench_fleet.py).

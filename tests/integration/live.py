@@ -115,7 +115,7 @@ def kea_available():
 
 
 class KeaPair:
-    """Two Kea servers (each with its Control Agent) and a client, in namespaces the test makes.
+    """Two servers (Kea with its Control Agent, or ISC dhcpd) and a client, in namespaces the test makes.
 
     The client namespace holds a bridge ``br0`` with a veth to each server
     namespace (server side ``vs``, 10.77.0.1 and 10.77.0.2); the probe runs on
@@ -188,20 +188,35 @@ class KeaPair:
             path = os.path.join(self.dir(i), name + ".json")
             with open(path, "w") as fh:
                 json.dump(conf, fh)
-            log = os.path.join(self.dir(i), name + ".log")
-            with open(log, "w") as out:
-                proc = subprocess.Popen(["ip", "netns", "exec", self.servers[i]] + self._env(i) + [binary, "-c", path],
-                                        stdout=out, stderr=subprocess.STDOUT)
-            self.procs[(i, name)] = proc
-            deadline = time.monotonic() + timeout
-            while True:
-                with open(log) as fh:
-                    text = fh.read()
-                if ready in text:
-                    break
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("%s of server %d did not start:\n%s" % (name, i + 1, text))
-                time.sleep(0.1)
+            self._spawn(i, name, self._env(i) + [binary, "-c", path], ready, timeout)
+
+    def dhcpd(self, i, config, timeout=20):
+        """Start ISC dhcpd as server ``i`` with ``config`` (its lease file
+        ``dhcpd.leases`` in the server's folder, kept across restarts)."""
+        conf, leases = os.path.join(self.dir(i), "dhcpd.conf"), os.path.join(self.dir(i), "dhcpd.leases")
+        with open(conf, "w") as fh:
+            fh.write(config)
+        if not os.path.exists(leases):
+            open(leases, "w").close()
+        self._spawn(i, "dhcpd", [DHCPD, "-f", "-d", "-4", "-cf", conf, "-lf", leases, "-pf", os.path.join(self.dir(i), "dhcpd.pid"),
+                                 "vs"], "Server starting service.", timeout)
+        return leases
+
+    def _spawn(self, i, name, argv, ready, timeout):
+        """Run ``argv`` in server ``i``'s namespace; wait until ``ready`` shows in its log."""
+        log = os.path.join(self.dir(i), name + ".log")
+        with open(log, "w") as out:
+            proc = subprocess.Popen(["ip", "netns", "exec", self.servers[i]] + argv, stdout=out, stderr=subprocess.STDOUT)
+        self.procs[(i, name)] = proc
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(log) as fh:
+                text = fh.read()
+            if ready in text:
+                return
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("%s of server %d did not start:\n%s" % (name, i + 1, text))
+            time.sleep(0.1)
 
     def stop(self, i, name="dhcp4"):
         """SIGTERM server ``i``'s process by its id; return when it has exited."""

@@ -66,8 +66,9 @@ def test_both_backends_know_every_dhcpd_role_setting():
     assert sorted(dhcpd) == sorted(kea)
     options = {name for entry in load("dhcpd", "meta", "argument_specs.yml")["argument_specs"].values()
                for name in entry.get("options", {})}
-    # dhcpd_failover_state is the fact the failover_state entry point returns.
-    assert [s for s in dhcpd if s not in options and s != "dhcpd_failover_state"] == []
+    # The facts the failover_state and pool_status entry points return.
+    facts = ("dhcpd_failover_state", "dhcpd_pool_status")
+    assert [s for s in dhcpd if s not in options and s not in facts] == []
 
 
 @pytest.mark.parametrize("role", ["dhcpd", "kea", "tftp_server"])
