@@ -41,7 +41,9 @@ if not os.path.exists(PLAYBOOK):
     PLAYBOOK = shutil.which("ansible-playbook") or "ansible-playbook"
 STATUS = os.path.join(COLLECTIONS, "ansible_collections", "netboot", "dhcp_failover", "playbooks", "status.yml")
 ROLES = ("primary", "secondary")
+SECRET = "c3RhdHVzLXBsYXlib29rLW9tYXBpLXNlY3JldA=="
 EXPORTER = os.path.join(ROOT, "plugins", "module_utils", "pool_status.py")
+BROWSER = os.path.join(ROOT, "tests", "integration", "status_page.py")
 NODE_EXPORTER = shutil.which("prometheus-node-exporter") or "/usr/bin/prometheus-node-exporter"
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 
@@ -105,7 +107,9 @@ def run_status(tmp_path, pairs, *extra):
     hosts, children = {}, {"dhcpd_primary": {"hosts": {}}, "dhcpd_secondary": {"hosts": {}}}
     for site, (lab, desc) in pairs.items():
         names = (desc["dhcpd_failover"]["primary"]["host"], desc["dhcpd_failover"]["secondary"]["host"])
-        children[site] = {"hosts": {n: None for n in names}, "vars": desc}
+        # Pair A's inventory also holds an OMAPI key: it must never show (the run is at -vvv).
+        children[site] = {"hosts": {n: None for n in names},
+                          "vars": dict(desc, dhcpd_omapi={"key_name": "omapi_key", "key_secret": SECRET}) if site == "site_a" else desc}
         for i, (name, role) in enumerate(zip(names, ROLES)):
             hosts[name] = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
                            "ansible_host": live.PEER_IPS[i],
@@ -141,9 +145,24 @@ def pairs():
         yield {"site_a": (lab_a, desc_a), "site_b": (lab_b, desc_b)}
 
 
-def test_status_tells_a_healthy_pair_from_one_whose_free_leases_are_all_on_the_partner(tmp_path, pairs):
-    run = run_status(tmp_path, pairs)
+@pytest.fixture(scope="module")
+def status_run(pairs, tmp_path_factory):
+    """status.yml run once over both pairs, with its JSON and HTML reports."""
+    tmp_path = tmp_path_factory.mktemp("status")
+    run = run_status(tmp_path, pairs, "-e", "status_html=%s" % (tmp_path / "status.html"), "-vvv")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    return run, tmp_path
+
+
+def test_status_never_shows_a_key(status_run):
+    run, tmp_path = status_run
+    assert "key_secret" in json.dumps(yaml.safe_load((tmp_path / "inventory.yml").read_text()))  # it was there to leak
+    for text in (run.stdout, run.stderr, (tmp_path / "status.json").read_text(), (tmp_path / "status.html").read_text()):
+        assert SECRET not in text
+
+
+def test_status_tells_a_healthy_pair_from_one_whose_free_leases_are_all_on_the_partner(status_run):
+    run, tmp_path = status_run
     reports = {r["failover"]: r for r in json.loads((tmp_path / "status.json").read_text())}
 
     assert sorted(reports) == ["pair-a1", "pair-b1"]
@@ -165,6 +184,36 @@ def test_status_tells_a_healthy_pair_from_one_whose_free_leases_are_all_on_the_p
     assert "b1 (the primary)" in one_sided["message"] and "max-balance" in one_sided["fix"]
     # What the user sees: the table with both pairs' peers and pair B's flags.
     assert "a1" in run.stdout and "b2" in run.stdout and "FLAG free_on_one_peer" in run.stdout
+
+
+def test_the_html_page_shows_each_pool_as_a_bar_per_peer_in_a_real_browser(status_run, tmp_path):
+    """The page status_html wrote, opened in a real headless Chromium (through
+    its WebDriver, both in a network namespace the test makes): what it shows
+    and how wide each bar is drawn."""
+    run, folder = status_run
+    ns = "nweb" + os.urandom(3).hex()
+    try:
+        subprocess.run(["ip", "netns", "add", ns], check=True)
+        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
+        res = subprocess.run(["ip", "netns", "exec", ns, sys.executable, BROWSER, str(folder / "status.html"), str(tmp_path)],
+                             capture_output=True, text=True, timeout=180, check=False)
+    finally:
+        subprocess.run(["ip", "netns", "delete", ns], capture_output=True, check=False)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    page = json.loads(res.stdout)
+    assert page["title"] == "DHCP pairs: pools and failover"
+    assert sorted(page["pairs"]) == ["pair-a1", "pair-b1"]
+    a, b = page["pairs"]["pair-a1"], page["pairs"]["pair-b1"]
+    assert a["heading"] == "a1 / a2 (failover pair-a1)" and a["flags"] == [] and a["ok"]
+    assert [p["pool"] for p in b["pools"]] == ["dhcpd_subnets[0].pools[0]", "dhcpd_subnets[1].pools[0]"]
+    first = b["pools"][0]["peers"]
+    # b1: half the bar active, none of its own free, the partner's half; b2 (stopped, its last record): half its own.
+    assert abs(first["primary"]["active"] - 0.5) < 0.02 and first["primary"]["own"] == 0
+    assert abs(first["primary"]["partner"] - 0.5) < 0.02
+    assert abs(first["secondary"]["own"] - 0.5) < 0.02 and first["secondary"]["active"] == 0
+    assert {f["kind"] for f in b["flags"]} == {"free_on_one_peer", "failover"}
+    assert all(f["shown"] for f in b["flags"]) and any("peer holds all free leases" in f["text"] for f in b["flags"])
+    assert os.path.getsize(os.path.join(tmp_path, "status.png")) > 0
 
 
 def test_a_real_prometheus_fires_the_alerts_from_the_exporters_figures(tmp_path, pairs):
