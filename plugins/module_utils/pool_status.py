@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netboot.dhcp_failover contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A DHCP peer's pools counted from its ISC dhcpd lease file (standard
-library only).
+"""A DHCP peer's pools counted from its lease file, ISC dhcpd's or Kea's,
+and its failover or HA state (standard library only).
 
 Used by the dhcp_pool_status module, and, copied by the dhcpd role to
 /usr/local/sbin/netboot-dhcp-status, as the status exporter a systemd timer
@@ -10,7 +10,8 @@ runs to write the same figures for the node_exporter textfile collector
 (standard library only, so it runs alone):
 
   netboot-dhcp-status --pools POOLS.json --leases L --role R --pair P --peer H
-                      [--failover NAME] --out DIR/netboot_dhcp.prom
+                      [--failover NAME | --backend kea --control-socket S]
+                      --out DIR/netboot_dhcp.prom
 
 The pools come from the network description (the dhcp_pools filter): for
 each, an ``id``, its ``ranges`` (first and last address) and whether it is
@@ -34,6 +35,20 @@ and the last block of an address is the one in force. Binding states:
   out only when nothing else is left.
 
 An address of a pool with no block in the file yet is ``unrecorded``.
+
+Kea (the memfile backend's CSV, src/lib/dhcpsrv/csv_lease_file4.cc in Kea's
+sources): a row per change, the last row of an address in force, the rows
+its lease file cleanup moved aside (``FILE.2``, then ``FILE.1``) read
+first. A row in state 0 (default) is ``active`` while its ``expire`` is
+ahead and ``expired`` after (Kea reclaims and reuses it); state 1
+(declined) counts as ``abandoned``; state 2 (expired-reclaimed) and a row
+with valid_lifetime 0 (deleted) are ``free``. In a Kea HA pair both servers
+allocate from the whole pool and send each other every lease, so both
+files hold the pair's leases and every free address is either server's.
+Kea's HA state comes from the server's control socket (the ``status-get``
+command; Kea Administrator Reference Manual, "Commands Supported by the
+DHCPv4 Server" and the HA hook's "Control Commands for High
+Availability").
 """
 
 from __future__ import annotations
@@ -41,10 +56,12 @@ from __future__ import annotations
 import argparse
 import bisect
 import calendar
+import csv
 import ipaddress
 import json
 import os
 import re
+import socket
 import tempfile
 import time
 
@@ -53,6 +70,9 @@ _STATE = re.compile(r"(my|partner) state (\S+) at (?:\d (\d{4}/\d\d/\d\d \d\d:\d
 STATES = ("active", "free", "backup", "expired", "abandoned", "unrecorded")
 # Binding state -> the count it goes to; any other state is given back.
 _COUNTED = {"active": "active", "free": "free", "backup": "backup", "abandoned": "abandoned"}
+# Kea HA states in which the pair serves as it should (hot-standby: the
+# standby server's own state is hot-standby too; backup servers: backup).
+KEA_HEALTHY = ("load-balancing", "hot-standby", "backup", "passive-backup")
 
 
 def _int(address):
@@ -102,6 +122,83 @@ def _failover_block(failover, lines):
         failover["%s_since" % who] = _epoch(stamp, epoch)
 
 
+def kea_lease_files(path):
+    """The files Kea's memfile reads at start, oldest first (those of its
+    lease file cleanup, then the file itself), that exist."""
+    return [p for p in (path + ".2", path + ".1", path) if os.path.exists(p)]
+
+
+def read_kea_leases(paths, now):
+    """Address as int -> state of its last row, from Kea's CSV lease files
+    (oldest first); streamed a row at a time."""
+    states = {}
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+            rows = csv.reader(fh)
+            header = next(rows, None)
+            if not header:
+                continue
+            col = {name: i for i, name in enumerate(header)}
+            for row in rows:
+                if len(row) < len(header) or not row[0]:
+                    continue
+                try:
+                    address = _int(row[0])
+                    valid, expire = int(row[col["valid_lifetime"]]), int(row[col["expire"]])
+                    state = int(row[col["state"]] or 0) if "state" in col else 0
+                except (ValueError, KeyError):
+                    continue
+                if valid == 0 or state == 2:
+                    states[address] = "free"
+                elif state == 1:
+                    states[address] = "abandoned"
+                else:
+                    states[address] = "active" if expire > now else "expired"
+    return states
+
+
+def kea_ha_status(control_socket, timeout=5.0):
+    """The HA state of the Kea server behind ``control_socket`` (status-get),
+    in the shape read_leases gives dhcpd's failover state: found, my_state,
+    partner_state, plus mode, partner_in_touch and healthy."""
+    out = {"found": False, "my_state": None, "partner_state": None, "my_since": None, "partner_since": None,
+           "mode": None, "partner_in_touch": None, "healthy": False}
+    answer = kea_command(control_socket, "status-get", timeout)
+    for service in (answer.get("arguments") or {}).get("high-availability") or []:
+        servers = service.get("ha-servers") or {}
+        local, remote = servers.get("local") or {}, servers.get("remote") or {}
+        out.update(found=True, mode=service.get("ha-mode"), my_state=local.get("state"),
+                   partner_state=remote.get("last-state"), partner_in_touch=remote.get("in-touch"))
+        # The partner's last state lags by up to a heartbeat (it says ready
+        # for a moment after both reached the mode's state): its own server
+        # tells its state; this one tells whether it is in touch.
+        out["healthy"] = out["my_state"] in KEA_HEALTHY and remote.get("in-touch") is not False
+        break
+    return out
+
+
+def kea_command(control_socket, command, timeout=5.0):
+    """One command to kea-dhcp4 through its UNIX control socket; its answer."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(control_socket)
+        sock.sendall(json.dumps({"command": command}).encode())
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            try:
+                return json.loads(data.decode())
+            except ValueError:
+                continue
+    finally:
+        sock.close()
+    return json.loads(data.decode())
+
+
 class _Ranges:
     """Which pool an address lies in (the ranges do not overlap)."""
 
@@ -117,51 +214,86 @@ class _Ranges:
         return None
 
 
-def count(pools, states, role=None):
+def count(pools, states, role=None, backend="isc", halves=False):
     """Each pool with its counts, for the binding states of one peer's lease
     file. ``role`` (primary, secondary or None) tells whose share free and
     backup leases are: ``own_free`` is what this peer may hand out now,
-    ``partner_free`` what its partner may."""
+    ``partner_free`` what its partner may. With Kea, an expired lease is
+    free again; with ``halves`` (a Kea pair in load-balancing), each server
+    hands out new addresses from its own half of each range only (the
+    pool's ``halves``)."""
     ranges = _Ranges(pools)
+    split = halves and role in ("primary", "secondary")
+    sides = _Ranges([{"ranges": p.get("halves", {}).get(role, [])} for p in pools]) if split else None
     tallies = [dict.fromkeys(STATES, 0) for pool in pools]
+    used_own = [0] * len(pools)
     for address, state in states.items():
         i = ranges.find(address)
         if i is not None:
-            tallies[i][_COUNTED.get(state, "expired")] += 1
+            counted = _COUNTED.get(state, "expired")
+            tallies[i][counted] += 1
+            if split and counted in ("active", "abandoned") and sides.find(address) == i:
+                used_own[i] += 1
     out = []
-    for pool, tally in zip(pools, tallies):
-        size = sum(_int(b) - _int(a) + 1 for a, b in pool["ranges"])
+    for pool, tally, own in zip(pools, tallies, used_own):
+        size = _size(pool["ranges"])
         tally["unrecorded"] = size - sum(tally.values())
         used = tally["active"] + tally["abandoned"]
         row = dict(pool, size=size, used=used,
                    utilisation=round(float(used) / size, 4) if size else 1.0, **tally)
-        row.update(_shares(pool, tally, role))
+        if split and pool.get("halves"):
+            own_size = _size(pool["halves"][role])
+            row.update(own_free=own_size - own, partner_free=size - own_size - (used - own))
+        else:
+            row.update(_shares(pool, tally, role, backend))
         out.append(row)
     return out
 
 
-def _shares(pool, tally, role):
+def _size(ranges):
+    return sum(_int(b) - _int(a) + 1 for a, b in ranges)
+
+
+def _shares(pool, tally, role, backend):
     """This peer's and its partner's free addresses in a pool."""
+    if backend == "kea":
+        return {"own_free": tally["free"] + tally["unrecorded"] + tally["expired"], "partner_free": 0}
     if pool.get("failover") and role in ("primary", "secondary"):
         mine, theirs = ("free", "backup") if role == "primary" else ("backup", "free")
         return {"own_free": tally[mine], "partner_free": tally[theirs]}
     return {"own_free": tally["free"] + tally["backup"] + tally["unrecorded"], "partner_free": 0}
 
 
-def pool_status(pools, lease_path, relationship=None, role=None):
+def pool_status(pools, lease_path, relationship=None, role=None, backend="isc", control_socket=None, now=None):
     """Read ``lease_path`` (missing: no lease yet) and count ``pools``:
-    {pools: [...], failover: {...}, lease_file_size: bytes}."""
+    {pools: [...], failover: {...}, lease_file_size: bytes}. With ``backend``
+    kea, the lease file is Kea's CSV and the HA state is asked of
+    ``control_socket`` (none: not read)."""
+    if backend == "kea":
+        paths = kea_lease_files(lease_path)
+        states = read_kea_leases(paths, time.time() if now is None else now)
+        failover = dict(read_leases([])[1], healthy=False)
+        if control_socket:
+            try:
+                failover = kea_ha_status(control_socket)
+            except (OSError, ValueError) as exc:
+                failover["error"] = "%s: %s" % (control_socket, exc)
+        # Load-balancing: new addresses from each server's own half; alone
+        # (partner-down) a server serves its partner's clients from the other.
+        halves = failover.get("mode") == "load-balancing" and failover.get("my_state") != "partner-down"
+        return {"pools": count(pools, states, role, "kea", halves), "failover": failover, "backend": "kea",
+                "lease_file_size": sum(os.path.getsize(p) for p in paths)}
     try:
         with open(lease_path, encoding="utf-8", errors="replace") as fh:
             states, failover = read_leases(fh, relationship)
             size = fh.tell()
     except FileNotFoundError:
         states, failover, size = {}, read_leases([], relationship)[1], 0
-    return {"pools": count(pools, states, role), "failover": failover, "lease_file_size": size}
+    return {"pools": count(pools, states, role), "failover": failover, "backend": "isc", "lease_file_size": size}
 
 
 def _label(value):
-    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+    return ("" if value is None else str(value)).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
 def textfile(status, pair, peer, now):
@@ -190,13 +322,21 @@ def textfile(status, pair, peer, now):
            [(lab, p["partner_free"]) for lab, p in zip(pool_labels, pools)])
     fo = status["failover"]
     if fo["found"]:
-        metric("netboot_dhcp_failover_normal", "gauge", "1 when both this peer's and its partner's failover state are normal.",
-               [(base, int(fo["my_state"] == "normal" and fo["partner_state"] == "normal"))])
+        metric("netboot_dhcp_failover_normal", "gauge",
+               "1 when this peer's and its partner's failover state are normal (Kea: the HA mode's state, partner in touch).",
+               [(base, int(healthy(fo)))])
         metric("netboot_dhcp_failover_state_info", "gauge", "The failover states, as labels.",
                [(base + [("my_state", fo["my_state"]), ("partner_state", fo["partner_state"])], 1)])
     metric("netboot_dhcp_lease_file_bytes", "gauge", "Size of the lease file.", [(base, status["lease_file_size"])])
     metric("netboot_dhcp_status_timestamp_seconds", "gauge", "When these figures were read (epoch).", [(base, int(now))])
     return "\n".join(lines) + "\n"
+
+
+def healthy(failover):
+    """Whether a failover state (read_leases) or Kea HA state (kea_ha_status) is as it should be."""
+    if "healthy" in failover:
+        return bool(failover["healthy"])
+    return failover["my_state"] == "normal" and failover["partner_state"] == "normal"
 
 
 def write_atomically(path, text):
@@ -220,14 +360,16 @@ def main(argv=None):
     parser.add_argument("--pools", required=True, help="JSON file: the pools this peer leases from (the dhcp_pools filter)")
     parser.add_argument("--leases", required=True)
     parser.add_argument("--role", choices=("primary", "secondary", "standalone"), default="standalone")
-    parser.add_argument("--failover", default=None, help="the failover relationship's name")
+    parser.add_argument("--failover", default=None, help="the failover relationship's name (ISC dhcpd)")
+    parser.add_argument("--backend", choices=("isc", "kea"), default="isc")
+    parser.add_argument("--control-socket", default=None, help="kea-dhcp4's control socket, for its HA state (Kea)")
     parser.add_argument("--pair", required=True)
     parser.add_argument("--peer", required=True)
     parser.add_argument("--out", required=True, help="the .prom file in the textfile collector's folder")
     args = parser.parse_args(argv)
     with open(args.pools, encoding="utf-8") as fh:
         pools = json.load(fh)
-    status = pool_status(pools, args.leases, args.failover, args.role)
+    status = pool_status(pools, args.leases, args.failover, args.role, args.backend, args.control_socket)
     write_atomically(args.out, textfile(status, args.pair, args.peer, time.time()))
     return 0
 

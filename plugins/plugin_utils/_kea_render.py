@@ -219,6 +219,11 @@ class _Renderer:
         reservations += [h for h in self.m.hosts if h.address and h.address[0] == "host" and self._host_in(h, sub)]
         if reservations:
             entry["reservations"] = [self.reservation(h, me) for h in reservations]
+            if pools:
+                # The description refuses a reservation inside a pool's range, so
+                # Kea may skip looking for one when it hands out a pool address
+                # (ARM, "Fine-Tuning DHCPv4 Host Reservation").
+                entry["reservations-out-of-pool"] = True
             inherit = [h for h in reservations if not h.boot_file]
             if inherit and sub_boot is not None:
                 # (Pools with boot settings of their own: kea_problems refused it.)
@@ -245,10 +250,8 @@ class _Renderer:
             permit_class = self.pxe_class()
         out = []
         if split:
-            for a, b in pool.ranges:
-                size = int(b) - int(a) + 1
-                mid = ipaddress.IPv4Address(int(a) + size // 2 - 1)
-                for name, lo, hi in ((fo.primary.host, a, mid), (fo.secondary.host, mid + 1, b)):
+            for first, second in zip(*pool.halves()):
+                for name, (lo, hi) in ((fo.primary.host, first), (fo.secondary.host, second)):
                     entry = {"pool": "%s - %s" % (lo, hi), self.client_classes_key: self._classes_value(self.half_class(name))}
                     self._pool_extras(entry, opts, required)
                     out.append(entry)

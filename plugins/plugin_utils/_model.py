@@ -127,6 +127,7 @@ def parse_model(variables: Mapping[str, Any], hosts: Optional[Mapping[str, Any]]
     cross.check_failover_pools(c, ctx.failover, pools)
     cross.check_pxe_reach(c, ctx.pxe, subnets, ctx.classes)
     hosts_out = hosts_part.read_hosts(ctx, variables.get("dhcpd_hosts"), subnets)
+    cross.check_served(ctx, shared, hosts_out)
     authoritative = c.boolean(variables.get("dhcpd_authoritative"), "dhcpd_authoritative", True)
     scope = Scope(
         options=read_options(c, ctx.vocab, variables.get("dhcpd_options"), "dhcpd_options"),

@@ -13,7 +13,8 @@ import bisect
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 from ._boot_rules import HTTP_CLASS, PXE_CLASS
 from ._model_checker import Checker
-from ._model_results import KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE, ClientClass, Failover, Pool, Pxe, Subnet
+from ._model_results import KIND_BOOTP, KIND_DHCP, KIND_HTTP, KIND_PXE, ClientClass, Context, Failover, PlainHosts, Pool, Pxe, SharedNetwork, Subnet
+from ._model_types import ipv4_int
 
 
 def sweep_overlaps(spans: Iterable[Tuple[int, int, Any]]) -> Iterator[Tuple[Any, Any]]:
@@ -160,3 +161,32 @@ def check_pxe_reach(c: Checker, pxe: Pxe, subnets: List[Subnet], classes: List[C
                     )
                 if p.served_by != "primary":
                     c.add(p.path + ".served_by", "in mode primary_only the PXE pool is served by the primary")
+
+
+def check_served(ctx: Context, shared: List[SharedNetwork], hosts: Any) -> None:
+    """Warnings, at deploy time, for what serves no client: a subnet with
+    neither a pool nor a reservation in it, and a shared network of one
+    subnet. Neither stops a run: dhcpd needs a subnet declaration for each
+    interface it listens on, served or not (dhcpd.conf(5), "The subnet
+    statement"), and a shared network of one subnet is valid."""
+    subnets = [sub for sn in shared for sub in sn.subnets]
+    if isinstance(hosts, PlainHosts):
+        addresses, unknown = [ipv4_int(a) for a in hosts.addrs if a], False
+    else:
+        addresses = [ctx.literal(h.address) for h in hosts if h.address]
+        unknown = None in addresses
+    spans = Spans((int(s.network.network_address), int(s.network.broadcast_address), i) for i, s in enumerate(subnets))
+    reserved = set()
+    for address in addresses:
+        found = spans.find(address) if address is not None else None
+        if found:
+            reserved.add(found[2])
+    for i, sub in enumerate(subnets):
+        if not sub.pools and i not in reserved and not unknown:
+            ctx.c.warn(sub.path, "%s has neither a pool nor a reservation, so it serves no client: right where it only declares"
+                                 " the network of an interface dhcpd listens on; otherwise add a pool or a reservation, or remove it"
+                       % sub.network)
+    for sn in shared:
+        if sn.name is not None and len(sn.subnets) == 1:
+            ctx.c.warn(sn.path, "shared network %r holds one subnet, which is the same as that subnet alone: declare it in"
+                                " dhcpd_subnets, or add the subnets that share its link" % sn.name)

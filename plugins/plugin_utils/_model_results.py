@@ -114,6 +114,17 @@ class Pool:
     def size(self):
         return sum(int(b) - int(a) + 1 for a, b in self.ranges)
 
+    def halves(self):
+        """Each range cut in two, as a load-balancing pair shares it (the Kea
+        backend): (the primary's first halves, the secondary's second
+        halves); the first holds size // 2 addresses of its range."""
+        first, second = [], []
+        for a, b in self.ranges:
+            mid = ipaddress.IPv4Address(int(a) + (int(b) - int(a) + 1) // 2 - 1)
+            first.append((a, mid))
+            second.append((mid + 1, b))
+        return first, second
+
 
 @dataclass
 class Subnet:

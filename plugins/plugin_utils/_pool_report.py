@@ -41,6 +41,26 @@ _STATE_FIX = {
 }
 
 
+# Kea HA (the HA hook's state machine, Kea Administrator Reference Manual,
+# "Load-Balancing Configuration" and "Server States"): what a state other
+# than the mode's own means, and what to do.
+_KEA_STATE_FIX = {
+    "partner-down": "this server serves every client alone; the partner's Kea is stopped or unreachable on the HA port"
+                    " (check it runs, the firewall and the HA channel's credentials); once it is back the pair syncs and"
+                    " returns to its mode",
+    "waiting": "the server waits for its partner to answer on the HA port before it serves",
+    "syncing": "the server is fetching its partner's leases; it serves nobody until it is done",
+    "ready": "the server synced its leases and waits for its partner to go to the mode's state",
+    "terminated": "HA stopped for good: the servers' clocks are more than 60 s apart. Fix the clocks (chrony), then"
+                  " restart both servers",
+    "in-maintenance": "the server was put in maintenance (ha-maintenance-start): its partner serves every client;"
+                      " ha-maintenance-cancel ends it",
+    "partner-in-maintenance": "the partner is in maintenance and this server serves every client",
+    "communication-recovery": "the servers lost touch and each serves its own share, keeping its lease updates for"
+                              " the other",
+}
+
+
 def pool_plan(description: Mapping[str, Any], hosts: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """Every pool of the description: ``id`` (its variable path), ``subnet``,
     ``ranges``, ``size``, ``failover``, ``served_by`` (both, primary,
@@ -61,6 +81,10 @@ def pool_plan(description: Mapping[str, Any], hosts: Optional[Mapping[str, Any]]
                     "served_by": "both" if pool.failover else (pool.served_by if fo is not None else "standalone"),
                     "pxe_only": pool.pxe_only,
                 })
+                if pool.failover and fo is not None:
+                    first, second = pool.halves()
+                    pools[-1]["halves"] = {"primary": [[str(a), str(b)] for a, b in first],
+                                           "secondary": [[str(a), str(b)] for a, b in second]}
     return {"failover": fo.name if fo is not None else None, "pools": pools}
 
 
@@ -104,6 +128,7 @@ def pair_report(plan: Mapping[str, Any], peers: Mapping[str, Mapping[str, Any]],
                                  " apart ('time offset too large')" % (abs(skew), max_skew),
                       "fix": "run NTP (chrony) on both peers"})
     return {"failover": plan["failover"], "rows": rows, "flags": flags, "states": states, "skew": skew,
+            "backends": {role: p["status"].get("backend", "isc") for role, p in seen.items()},
             "hosts": {role: p.get("host") for role, p in peers.items()}}
 
 
@@ -116,7 +141,18 @@ def _one_sided(pool, per_peer, seen):
     """A peer with no free address of its own in a failover pool while its partner has some."""
     out = []
     for role, c in sorted(per_peer.items()):
-        if pool["failover"] and c["own_free"] == 0 and c["partner_free"] > 0:
+        if not (pool["failover"] and c["own_free"] == 0 and c["partner_free"] > 0):
+            continue
+        if seen[role]["status"].get("backend") == "kea":
+            out.append(_flag(
+                "free_on_one_peer", pool,
+                "%s (the %s) has no free address left in its half of the pool while its partner's half holds %d: Kea there"
+                " logs ALLOC_ENGINE_V4_ALLOC_FAIL_CLASSES and the new clients the load balancing gives it get no address"
+                % (seen[role].get("host"), role, c["partner_free"]),
+                "in load-balancing each server gives new addresses from its own half of each range only, and the halves"
+                " never move: widen the range (both halves grow), shorten the lease times, or use kea_ha_mode hot-standby"
+                " (one server, the pool whole)"))
+        else:
             out.append(_flag(
                 "free_on_one_peer", pool,
                 "%s (the %s) has no free address of its own while its partner holds all %d: dhcpd there logs 'peer holds"
@@ -133,6 +169,9 @@ def _not_normal(plan, states, seen):
         return out
     for role, state in sorted(states.items()):
         host = seen[role].get("host")
+        if state and "healthy" in state:
+            out.extend(_kea_not_healthy(host, role, state))
+            continue
         if not state or not state.get("found"):
             out.append({"kind": "failover", "pool": None,
                         "message": "%s (the %s) has no state of failover %s in its lease file" % (host, role, plan["failover"]),
@@ -148,6 +187,27 @@ def _not_normal(plan, states, seen):
     return out
 
 
+def _kea_not_healthy(host, role, state):
+    """A Kea server whose HA state is not its mode's, or that lost touch with its partner."""
+    if state.get("healthy"):
+        return []
+    if not state.get("found"):
+        return [{"kind": "failover", "pool": None,
+                 "message": "%s (the %s): kea-dhcp4 gave no HA state (status-get)%s" % (
+                     host, role, ": " + state["error"] if state.get("error") else ""),
+                 "fix": "Kea is not running there or runs without its HA hook: run site.yml, then check journalctl -u the"
+                        " kea-dhcp4 unit"}]
+    mine, theirs = state.get("my_state"), state.get("partner_state")
+    if mine not in ("load-balancing", "hot-standby", "backup", "passive-backup"):
+        return [{"kind": "failover", "pool": None,
+                 "message": "%s (the %s): its HA state is %s, not %s" % (host, role, mine, state.get("mode") or "the mode's own"),
+                 "fix": _KEA_STATE_FIX.get(mine, "see kea-dhcp4's log on both servers")}]
+    return [{"kind": "failover", "pool": None,
+             "message": "%s (the %s): its partner is %s (last state %s)" % (
+                 host, role, "in touch" if state.get("partner_in_touch") else "not in touch", theirs),
+             "fix": _KEA_STATE_FIX.get(theirs, "the partner's Kea does not answer on the HA port: check it runs, and the firewall")}]
+
+
 def _skew(seen):
     """Seconds the primary's clock is ahead of the secondary's, or None."""
     nows = [(seen.get(role) or {}).get("status", {}).get("now") for role in ("primary", "secondary")]
@@ -156,10 +216,14 @@ def _skew(seen):
     return int(round(nows[0] - nows[1]))
 
 
-def _cell(c):
-    """One peer's figures for a pool: utilisation, then each count."""
+def _cell(c, backend="isc"):
+    """One peer's figures for a pool: utilisation, then each count (Kea:
+    declined, and what is free in its own half and its partner's)."""
     if c is None:
         return "-"
+    if backend == "kea":
+        return "%s used: active %d, declined %d; free: own %d, partner's %d" % (
+            _percent(c["utilisation"]), c["active"], c["abandoned"], c["own_free"], c["partner_free"])
     return "%s used: active %d, free %d, backup %d, abandoned %d; own %d" % (
         _percent(c["utilisation"]), c["active"], c["free"], c["backup"], c["abandoned"], c["own_free"])
 
@@ -168,7 +232,8 @@ def report_text(report: Mapping[str, Any]) -> List[str]:
     """The report as lines of a table, then the flags."""
     roles = [r for r in ("primary", "secondary", "standalone") if r in report["hosts"]]
     labels = ["%s %s %s" % (row["id"], row["subnet"], ",".join("%s-%s" % tuple(r) for r in row["ranges"])) for row in report["rows"]]
-    cells = [[_cell(row["peers"].get(r)) for r in roles] for row in report["rows"]]
+    backends = report.get("backends", {})
+    cells = [[_cell(row["peers"].get(r), backends.get(r, "isc")) for r in roles] for row in report["rows"]]
     heads = ["%s %s" % (r, report["hosts"][r]) for r in roles]
     width = max([len("pool subnet ranges")] + [len(x) for x in labels]) + 2
     cell_width = max([len(x) for x in heads] + [len(x) for row in cells for x in row]) + 2

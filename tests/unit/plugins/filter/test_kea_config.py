@@ -443,3 +443,20 @@ def test_tls_material_that_does_not_belong_together_is_named_before_it_reaches_a
     subprocess.run(["openssl", "pkey", "-in", "k1.key", "-aes256", "-passout", "pass:x", "-out", "k1.enc"], cwd=tmp_path, check=True)
     out = check(ca, k1, (tmp_path / "k1.enc").read_text())
     assert out and out[0].startswith("kea_ha_tls_key: an encrypted key"), out
+
+
+def test_subnets_with_reservations_tell_kea_they_are_out_of_the_pools():
+    """The description refuses a reservation inside a pool's range, so every
+    subnet with reservations and pools says reservations-out-of-pool; the real
+    kea-dhcp4 -t takes it."""
+    description = example()
+    description["dhcpd_hosts"] = [{"name": "printer", "mac": "52:54:00:44:00:01", "address": "10.4.7.50"}]
+    description["dhcpd_subnets"].append({"network": "10.9.0.0/24", "pools": []})
+    description["dhcpd_hosts"].append({"name": "scanner", "mac": "52:54:00:44:00:02", "address": "10.9.0.5"})
+    for role, conf in pair(description).items():
+        subnets = {s["subnet"]: s for s in conf["Dhcp4"]["subnet4"]}
+        assert subnets["10.4.0.0/16"]["reservations-out-of-pool"] is True
+        # A subnet of reservations only has no pool to skip.
+        assert "reservations-out-of-pool" not in subnets["10.9.0.0/24"]
+        assert kea_t(conf)[0] == 0, role
+    assert all("reservations-out-of-pool" not in s for s in pair()["primary"]["Dhcp4"]["subnet4"])

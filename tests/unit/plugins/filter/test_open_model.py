@@ -455,3 +455,30 @@ def test_model_keeps_typed_values():
     model = parse_model(ddns_model(), HOSTS)
     assert model.ddns.zones[0].primary == ("ip", "10.4.7.7")
     assert model.shared_networks[0].subnets[0].scope.options[0].value[0] in ("ip", "array", "text", "int")
+
+
+def test_what_serves_no_client_is_warned_about_not_refused():
+    """A subnet with neither pool nor reservation, and a shared network of one
+    subnet: warnings at render time (they still pass dhcpd -t), naming the
+    variable; a subnet with a reservation, and a shared network of two, pass
+    in silence."""
+    model = example()
+    model["dhcpd_subnets"] += [{"network": "10.20.0.0/24"}, {"network": "10.21.0.0/24"}]
+    model["dhcpd_hosts"] = [{"name": "printer", "mac": "52:54:00:44:00:01", "address": "10.21.0.5"}]
+    model["dhcpd_shared_networks"] = [
+        {"name": "alone", "subnets": [{"network": "10.30.0.0/24", "pools": [{"range": "10.30.0.10 10.30.0.20"}]}]},
+        {"name": "pair", "subnets": [{"network": "10.31.0.0/24", "pools": [{"range": "10.31.0.10 10.31.0.20"}]},
+                                     {"network": "10.32.0.0/24", "pools": [{"range": "10.32.0.10 10.32.0.20"}]}]},
+    ]
+    warnings = []
+    text = render_config(model, "primary", HOSTS, warnings=warnings)
+    assert_dhcpd_accepts(text)
+    served = sorted(w for w in warnings if "serves no client" in w or "holds one subnet" in w)
+    assert len(served) == 2, warnings
+    assert served[0].startswith("dhcpd_shared_networks[0]: shared network 'alone' holds one subnet") and "dhcpd_subnets" in served[0]
+    assert served[1].startswith("dhcpd_subnets[1]: 10.20.0.0/24 has neither a pool nor a reservation")
+    # The same with a reservation of more than a name, a MAC and an address.
+    model["dhcpd_hosts"][0]["boot_file"] = "printer.efi"
+    assert sorted(w for w in parse_model(model, HOSTS).warnings if "serves no client" in w or "holds one subnet" in w) == served
+    # The example draws none.
+    assert parse_model(example(), None).warnings == []

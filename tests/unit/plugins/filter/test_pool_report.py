@@ -9,7 +9,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netboot.dhcp_failover.plugins.filter.dhcp_pool_report import dhcp_pool_report
 from ansible_collections.netboot.dhcp_failover.plugins.filter.dhcp_pools import dhcp_pools
-from ansible_collections.netboot.dhcp_failover.plugins.module_utils.pool_status import pool_status
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.pool_status import count, pool_status, read_kea_leases
 
 from tests.helpers import ROOT
 from tests.integration.test_pool_status_live import description
@@ -97,3 +97,37 @@ def test_a_peer_without_the_relationship_in_its_lease_file_is_flagged():
     empty = {"host": "b2", "status": pool_status(dhcp_pools(DESC, role="secondary"), "/nonexistent/dhcpd.leases", "pair-b1", "secondary")}
     report = dhcp_pool_report(dhcp_pools(DESC), {"primary": peer("normal-primary", "primary", "b1"), "secondary": empty})
     assert any(f["kind"] == "failover" and "b2 (the secondary) has no state" in f["message"] for f in report["flags"])
+
+
+def kea_peer(role, host, ha):
+    """A Kea server's figures from its real lease file, with the HA state as
+    status-get gives it (load-balancing: each server leases from its half)."""
+    states = read_kea_leases([os.path.join(FILES, "kea-%s-leases4.csv" % role)], 1796374500)
+    failover = dict({"found": True, "my_since": None, "partner_since": None, "mode": "load-balancing"}, **ha)
+    pools = count(dhcp_pools(DESC, role=role), states, role, "kea", ha["my_state"] == "load-balancing")
+    return {"host": host, "status": {"pools": pools, "failover": failover, "backend": "kea", "now": 1796374500.0}}
+
+
+LB = {"my_state": "load-balancing", "partner_state": "load-balancing", "partner_in_touch": True, "healthy": True}
+
+
+def test_a_kea_server_whose_half_is_full_is_flagged_with_the_kea_fix():
+    report = dhcp_pool_report(dhcp_pools(DESC), {"primary": kea_peer("primary", "k1", LB), "secondary": kea_peer("secondary", "k2", LB)})
+    assert kinds(report) == [("free_on_one_peer", FIRST), ("utilisation", FIRST)]
+    flag = report["flags"][1] if report["flags"][1]["kind"] == "free_on_one_peer" else report["flags"][0]
+    assert "k1 (the primary)" in flag["message"] and "its half" in flag["message"] and "ALLOC_ENGINE_V4_ALLOC_FAIL_CLASSES" in flag["message"]
+    assert "peer holds all free leases" not in flag["message"] and "widen the range" in flag["fix"]
+    assert any(line.startswith("failover pair-b1 on k1: my state load-balancing") for line in report["lines"])
+
+
+def test_a_kea_server_out_of_its_mode_or_out_of_touch_is_flagged():
+    down = dict(LB, my_state="partner-down", partner_state="unavailable", partner_in_touch=False, healthy=False)
+    report = dhcp_pool_report(dhcp_pools(DESC), {"primary": kea_peer("primary", "k1", down)})
+    failover = [f for f in report["flags"] if f["kind"] == "failover"]
+    assert len(failover) == 1 and "its HA state is partner-down, not load-balancing" in failover[0]["message"]
+    assert "serves every client alone" in failover[0]["fix"]
+    # Alone, the primary serves its partner's half too: not one-sided.
+    assert ("free_on_one_peer", FIRST) not in kinds(report)
+    lost = dict(LB, partner_in_touch=False, healthy=False)
+    report = dhcp_pool_report(dhcp_pools(DESC), {"primary": kea_peer("primary", "k1", lost)})
+    assert any("its partner is not in touch" in f["message"] for f in report["flags"])
