@@ -39,7 +39,8 @@ options:
   settings:
     description:
       - C(threshold) (utilisation, above 0 and at most 1, default 0.9), C(utilisation_for) (default C(10m)),
-        C(one_peer_for) (default C(5m)), C(failover_for) (default C(5m)) and C(stale_after) (seconds, default 900).
+        C(one_peer_for) (default C(5m)), C(failover_for) (default C(5m)), C(stale_after) (seconds, default 900) and C(stale_for)
+        (default C(5m), how long figures must be missing or old before the alert fires).
     type: dict
     required: false
 """

@@ -16,7 +16,8 @@ from typing import Any, Dict, Mapping, Optional
 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._pool_report import pool_plan
 
-DEFAULTS = {"threshold": 0.9, "utilisation_for": "10m", "failover_for": "5m", "one_peer_for": "5m", "stale_after": 900}
+DEFAULTS = {"threshold": 0.9, "utilisation_for": "10m", "failover_for": "5m", "one_peer_for": "5m", "stale_after": 900,
+            "stale_for": "5m"}
 
 
 class RulesError(ValueError):
@@ -113,7 +114,8 @@ def _stale(pair, peer, sel, s):
     return {
         "alert": "NetbootDhcpStatusStale",
         "expr": "time() - %s > %d or absent(%s)" % (metric, s["stale_after"], metric),
-        "for": "0m",
+        # absent() is also true before the first scrape after Prometheus starts: held for stale_for.
+        "for": s["stale_for"],
         "labels": {"severity": "warning", "pair": pair, "peer": peer},
         "annotations": {
             "summary": "No DHCP pool figures from %s for more than %d s" % (peer, s["stale_after"]),
