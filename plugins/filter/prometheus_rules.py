@@ -60,6 +60,8 @@ _value:
   type: str
 """
 
+import json
+
 import yaml
 
 from ansible.errors import AnsibleFilterError
@@ -79,6 +81,8 @@ def prometheus_rules(description, pair=None, peers=None, hosts=None, settings=No
         rules = _rules(description, pair, hosts, settings, peers)
     except (ModelError, RulesError) as exc:
         raise AnsibleFilterError("prometheus_rules: %s" % exc) from exc
+    # Plain types only: Ansible's own string types (values from inventory or -e) are not YAML-representable.
+    rules = json.loads(json.dumps(rules))
     return yaml.safe_dump(rules, sort_keys=False, default_flow_style=False, width=1000)
 
 

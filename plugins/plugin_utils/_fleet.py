@@ -240,6 +240,8 @@ def peer_context(host, groups, variables):
         "address": peers[named_role]["address"] if named_role else "",
         "partner_address": peers[other]["address"] if named_role else "",
         "backend": backend_value,
+        # The dhcpd_* variables that make the description (the rest are role settings).
+        "description_names": sorted(description),
         "digest": _digest(description),
         "parts": _part_digests(description),
         "subnets": subnets,

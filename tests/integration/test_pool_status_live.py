@@ -259,7 +259,7 @@ def test_a_real_prometheus_fires_the_alerts_from_the_exporters_figures(tmp_path,
             firing.clear()
             firing.update(_firing(ns))
             # With stale_for 0m the stale alert fires until a peer's first scrape: both peers report once it is gone.
-            return wanted <= firing and not any(name == "NetbootDhcpStatusStale" for name, _ in firing)
+            return wanted <= firing and not any(name == "NetbootDhcpStatusStale" for name, peer in firing)
 
         wait_for("the alerts firing in Prometheus and no stale peer (%s)" % sorted(firing, key=str), fired, timeout=90)
     finally:
