@@ -127,8 +127,6 @@ def test_lab_clients_filling_a_pool_fire_the_utilisation_alert(prometheus):
         after = utilisation(fleet, site)
         report("monitor: site %s: 10 lab clients took %.3f -> %.3f of the pool; NetbootDhcpPoolHigh fired above %.3f"
                % (site, before, after, threshold))
-    for site in SITES:
-        write_rules(fleet, site, dict(SETTINGS, threshold=0.99))
 
 
 def test_a_stopped_peer_fires_the_failover_alert_for_its_partner(prometheus):
