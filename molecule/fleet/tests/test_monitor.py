@@ -7,6 +7,8 @@ clients past the threshold, a peer stopped. Site A is an ISC dhcpd pair,
 site B a Kea HA pair."""
 
 import json
+import os
+import tempfile
 import time
 
 import pytest
@@ -132,8 +134,9 @@ def test_lab_clients_filling_a_pool_fire_the_utilisation_alert(prometheus):
 def test_a_stopped_peer_fires_the_failover_alert_for_its_partner(prometheus):
     """The secondary's server stopped on both sites at once: the primary's
     figures leave the normal state and Prometheus fires
-    NetbootDhcpFailoverNotNormal for it; started again, the pair goes back
-    to normal and the alert ends."""
+    NetbootDhcpFailoverNotNormal for it, and playbooks/status.yml flags both
+    pairs (ISC and Kea) in one run; started again, the pair goes back to
+    normal and the alert ends."""
     fleet = prometheus
     since = time.time()
     stopped = time.monotonic()
@@ -147,6 +150,20 @@ def test_a_stopped_peer_fires_the_failover_alert_for_its_partner(prometheus):
             wait_for("NetbootDhcpFailoverNotNormal for %s" % primary, lambda: (
                 "NetbootDhcpFailoverNotNormal", primary, pair(site)) in firing(fleet, site), timeout=180)
             took[site] = time.monotonic() - stopped
+        # playbooks/status.yml says the same for both sites in one run: each pair's table, flagged. The
+        # containers share the machine's clock, so an allowance below any real offset (-1 s) stands for a skew.
+        out = os.path.join(tempfile.mkdtemp(), "status.json")
+        run = fleet.play("status.yml", "-e", "status_json=%s" % out, "-e", "dhcpd_max_clock_skew=-1")
+        assert run.returncode == 0, run.stdout[-3000:]
+        with open(out) as fh:
+            reports = {r["hosts"]["primary"]: r for r in json.load(fh)}
+        for site, s in SITES.items():
+            primary, secondary = list(s["peers"])
+            report_ = reports[primary]
+            assert report_["hosts"] == {"primary": primary, "secondary": secondary}, report_["hosts"]
+            assert [row["peers"]["primary"]["size"] for row in report_["rows"]] == [POOL_SIZE]
+            assert {"failover", "clock_skew"} <= {f["kind"] for f in report_["flags"]}, report_["flags"]
+        assert "FLAG failover" in run.stdout and "FLAG clock_skew" in run.stdout
     finally:
         for site, s in SITES.items():
             fleet.hosts[list(s["peers"])[1]].run("systemctl start %s" % SERVICES[site])
