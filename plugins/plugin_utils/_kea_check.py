@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, List, Mapping, Optional, Tuple
 
+from ._kea_optdefs import KeaDefinitions
 from ._kea_expr import KEA_REFUSED, Untranslatable, translate_match
 from ._model import BUILTIN_CLASSES, SELF
 
@@ -55,9 +56,10 @@ def option_name(opt: Any) -> str:
     return opt.name if opt.space == "dhcp" else "%s.%s" % (opt.space, opt.name)
 
 
-def option_refusal(opt: Any) -> Optional[str]:
-    """Why Kea cannot take this option setting, or None."""
-    if opt.space != "dhcp":
+def option_refusal(opt: Any, spaces: Any = ()) -> Optional[str]:
+    """Why Kea cannot take this option setting, or None (``spaces``: the
+    option spaces dhcpd_option_definitions declares, which Kea gets too)."""
+    if opt.space != "dhcp" and opt.space not in spaces:
         return "options of the %s space are not translated; Kea defines its own spaces" % opt.space
     if opt.value[0] == "expr":
         return "a dhcpd expression as an option value (Kea's flex_option hook is not configured by the collection)"
@@ -150,7 +152,7 @@ class KeaChecks:
         for i, text in enumerate(scope.raw):
             self.refuse("%s[%d]" % (statements_path, i), "%r is a dhcpd statement; Kea has no raw statements" % text)
         for opt in scope.options:
-            why = option_refusal(opt)
+            why = option_refusal(opt, self.m.vocab.spaces)
             if why:
                 self.refuse("%s.options.%s" % (path, option_name(opt)), why)
 
@@ -160,8 +162,8 @@ class KeaChecks:
             self.refuse("dhcpd_includes[%d]" % i, "Kea reads one JSON file; %s would not be read" % path)
         if m.ddns:
             self.refuse("dhcpd_ddns", "Kea sends DNS updates through kea-dhcp-ddns, which the collection does not configure yet")
-        if m.vocab.definitions:
-            self.refuse("dhcpd_option_definitions", "new options need Kea option-def entries, which are not translated yet")
+        for path, why in KeaDefinitions(m.vocab.definitions).refusals:
+            self.refuse(path, why)
         if m.omapi:
             self.warnings.append("dhcpd_omapi: not used by Kea, which is controlled through its control socket")
         if fo and m.pxe.enabled and m.pxe.mode == "primary_only":

@@ -39,7 +39,8 @@ import ipaddress
 from ._boot_rules import HTTP_CLASS, PXE_CLASS, VENDOR_HTTP, boot_rules
 from ._model import ModelError, parse_model
 from ._kea_check import boot_key, kea_problems, option_refusal, permit_class, resolve
-from ._kea_expr import HTTP_TEST, IPXE_TEST, KEA_NAMES, PXE_TEST, arch_test, csv, translate_match
+from ._kea_expr import HTTP_TEST, IPXE_TEST, PXE_TEST, arch_test, csv, translate_match
+from ._kea_optdefs import KeaDefinitions
 from ._kea_pair import check_pair
 from ._kea_settings import AUTH_PASSWORD_FILE, AUTH_PASSWORD_MARK, AUTH_REALM, PARTS, TLS_FILES, read_settings, version_tuple
 
@@ -61,6 +62,7 @@ class _Renderer:
         self._boot_sets = {}  # key of a Boot -> list of class names (only-if-required)
         self.bootp = False  # a pool serves BOOTP clients: load the bootp hook
         self.client_classes_key = "client-classes" if self.version >= (2, 7, 5) else "client-class"
+        self.defs = KeaDefinitions(model.vocab.definitions)  # dhcpd_option_definitions as option-def entries
 
     # -- addresses -------------------------------------------------------------
     def address(self, atom, path, me=None):
@@ -74,13 +76,22 @@ class _Renderer:
     def options(self, scope):
         out = []
         for opt in scope.options:
-            if option_refusal(opt):
+            if option_refusal(opt, self.m.vocab.spaces):
                 continue
-            name = KEA_NAMES.get(opt.name, opt.name)
+            entry = self.defs.option(opt)
             if opt.value[0] == "hex":
-                out.append({"name": name, "csv-format": False, "data": opt.value[1].replace(":", "").upper()})
+                entry.update({"csv-format": False, "data": opt.value[1].replace(":", "").upper()})
             else:
-                out.append({"name": name, "data": csv(opt.value)})
+                entry["data"] = csv(opt.value)
+            out.append(entry)
+        # An option of a space that a main-space option encapsulates goes out
+        # inside that option, which must then be sent too (it has no data of its own).
+        named = {e["name"] for e in out if "space" not in e}
+        for space in dict.fromkeys(e["space"] for e in out if "space" in e):
+            carrier = self.defs.encapsulating.get(space)
+            if carrier and carrier not in named:
+                out.append({"name": carrier})
+                named.add(carrier)
         return out
 
     @staticmethod
@@ -160,6 +171,8 @@ class _Renderer:
         }
         dedicated = self.transport() == "dedicated"
         conf["multi-threading"] = {"enable-multi-threading": dedicated}
+        if self.defs.entries:
+            conf["option-def"] = self.defs.entries
         self.common(m.scope, conf)
         classes = []
         for k in m.classes:

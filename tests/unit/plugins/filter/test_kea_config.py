@@ -210,7 +210,6 @@ def test_open_model_refusals_name_every_path():
         "dhcpd_statements[0]",
         "dhcpd_includes[0]",
         "dhcpd_ddns",
-        "dhcpd_option_definitions",
         "dhcpd_classes[0].statements[0]",
         "dhcpd_shared_networks[0].statements[0]",
     ):
@@ -460,3 +459,58 @@ def test_subnets_with_reservations_tell_kea_they_are_out_of_the_pools():
         assert "reservations-out-of-pool" not in subnets["10.9.0.0/24"]
         assert kea_t(conf)[0] == 0, role
     assert all("reservations-out-of-pool" not in s for s in pair()["primary"]["Dhcp4"]["subnet4"])
+
+
+# -- option definitions and spaces ------------------------------------------------------
+def ipxe_site():
+    """The published iPXE site of tests/corpus (its PXE and iPXE spaces, option 175 encapsulating iPXE's, option
+    93 named again), without the dhcpd statements Kea has no place for, and with iPXE options set."""
+    with open(os.path.join(ROOT, "tests", "corpus", "ipxe-spaces.yml")) as fh:
+        site = yaml.safe_load(fh)["description"]
+    description = {k: v for k, v in site.items() if k not in ("dhcpd_statements", "dhcpd_includes")}
+    for sub in description["dhcpd_subnets"]:
+        sub.pop("statements", None)
+    description["dhcpd_options"].update({"ipxe.no-pxedhcp": 1, "ipxe.username": "boot", "arch": 7,
+                                         "iscsi-initiator-iqn": "iqn.2026-12.lab:pve"})
+    return description
+
+
+def test_option_definitions_and_spaces_become_option_defs_kea_accepts():
+    conf = render_kea(ipxe_site(), ["standalone"], HOSTS, SETTINGS)["standalone"]["Dhcp4"]
+    defs = {(d["space"], d["name"]): d for d in conf["option-def"]}
+    assert defs[("dhcp4", "ipxe-encap-opts")] == {"name": "ipxe-encap-opts", "code": 175, "space": "dhcp4", "type": "empty",
+                                                  "array": False, "encapsulate": "ipxe"}
+    assert defs[("ipxe", "priority")]["type"] == "int8" and defs[("PXE", "mtftp-ip")]["type"] == "ipv4-address"
+    assert defs[("ipxe", "username")]["type"] == "string" and defs[("PXE", "mtftp-cport")]["type"] == "uint16"
+    # Option 93 is Kea's client-system: not defined again, the user's name spoken as Kea's.
+    assert ("dhcp4", "arch") not in defs
+    data = {(o.get("space", "dhcp4"), o["name"]): o for o in conf["option-data"]}
+    assert data[("dhcp4", "client-system")]["data"] == "7"
+    assert data[("ipxe", "no-pxedhcp")]["data"] == "1" and data[("ipxe", "username")]["data"] == "boot"
+    # The iPXE options go out inside option 175, so 175 is sent too.
+    assert data[("dhcp4", "ipxe-encap-opts")] == {"name": "ipxe-encap-opts"}
+    code, out = kea_t({"Dhcp4": conf})
+    assert code == 0, out[-2000:]
+
+
+def test_the_same_definitions_without_a_kea_option_def_show_kea_refuses_them():
+    """The translation is needed: the same configuration without its option-def entries fails kea-dhcp4 -t."""
+    conf = render_kea(ipxe_site(), ["standalone"], HOSTS, SETTINGS)["standalone"]["Dhcp4"]
+    del conf["option-def"]
+    code, dummy = kea_t({"Dhcp4": conf})
+    assert code != 0
+
+
+@pytest.mark.parametrize("definition, path, words", [
+    ({"name": "routes", "code": 249, "type": "array of { ip-address, unsigned integer 8 }"},
+     "dhcpd_option_definitions[0].type", "an array of records"),
+    ({"name": "paths", "code": 250, "type": "{ unsigned integer 8, array of ip-address }"},
+     "dhcpd_option_definitions[0].type", "a record that ends in a list"),
+    ({"name": "authentication", "code": 90, "type": "string"},
+     "dhcpd_option_definitions[0].code", "code 90 is a standard Kea option"),
+])
+def test_definitions_kea_cannot_take_are_refused_with_their_path(definition, path, words):
+    description = example()
+    description["dhcpd_option_definitions"] = [definition]
+    found = dict(problems_of(description))
+    assert path in found and words in found[path], found
