@@ -33,7 +33,7 @@ def mac_bytes(mac):
 
 
 def build(msg_type, mac, xid, secs=0, arch=None, vendor=None, user_class=None, requested=None, server_id=None,
-          bootp=False):
+          bootp=False, ask=()):
     chaddr = mac_bytes(mac)
     head = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, xid, secs, 0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4)
     body = chaddr + b"\0" * 10 + b"\0" * 64 + b"\0" * 128
@@ -49,7 +49,7 @@ def build(msg_type, mac, xid, secs=0, arch=None, vendor=None, user_class=None, r
         return packet + b"\0" * max(0, 300 - len(packet))
     opt(53, bytes([msg_type]))
     opt(61, b"\x01" + chaddr)
-    opt(55, bytes([1, 3, 6, 15, 28, 42, 43, 51, 54, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135]))
+    opt(55, bytes([1, 3, 6, 15, 28, 42, 43, 51, 54, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135] + list(ask)))
     if arch is not None:
         vendor = vendor or "PXEClient:Arch:%05d:UNDI:003016" % arch
         opt(93, struct.pack("!H", arch))
@@ -109,6 +109,8 @@ def parse(data):
         out["vendor_class"] = options[60].decode(errors="replace")
     if 67 in options:
         out["bootfile_option"] = options[67].decode(errors="replace")
+    # Every option as hex, by code (for options the fields above do not name).
+    out["options"] = {str(code): value.hex() for code, value in sorted(options.items())}
     return out
 
 
@@ -149,6 +151,7 @@ def random_xid():
 def discover(client, args, mac=None, wait=None, first_only=False):
     xid = random_xid()
     pkt = build(1, mac or args.mac, xid, secs=args.secs, arch=args.arch, vendor=args.vendor, user_class=args.user_class,
+                ask=getattr(args, "ask", None) or (),
                 bootp=getattr(args, "bootp", False))
     want = ("BOOTREPLY",) if getattr(args, "bootp", False) else ("OFFER",)
     return client.exchange(pkt, xid, want, args.wait if wait is None else wait, first_only=first_only)
@@ -299,6 +302,7 @@ def main(argv=None):
     p.add_argument("--bootp", action="store_true", help="discover: send a BOOTP request (no option 53)")
     p.add_argument("--requested", help="request: the address the client holds")
     p.add_argument("--secs", type=int, default=0, help="seconds elapsed field (load balancing looks at it)")
+    p.add_argument("--ask", type=int, action="append", help="discover: one more option code to ask for (option 55)")
     p.add_argument("--wait", type=float, default=3.0)
     p.add_argument("--duration", type=float, default=60.0)
     p.add_argument("--interval", type=float, default=0.5, help="watch: seconds between probe starts")
