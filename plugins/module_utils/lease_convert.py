@@ -40,6 +40,8 @@ import ipaddress
 import re
 import time
 
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils.pool_status import kea_rows
+
 KEA_COLUMNS = ("address", "hwaddr", "client_id", "valid_lifetime", "expire", "subnet_id",
                "fqdn_fwd", "fqdn_rev", "hostname", "state", "user_context")
 INFINITE = 0xFFFFFFFF  # Kea's infinite valid lifetime; dhcpd writes "ends never"
@@ -103,14 +105,7 @@ def read_kea(texts):
     """Address -> Lease of the last row of each address in Kea's lease files (oldest first)."""
     out = {}
     for text in texts:
-        rows = csv.reader(io.StringIO(text))
-        header = next(rows, None)
-        if not header:
-            continue
-        col = {name: i for i, name in enumerate(header)}
-        for row in rows:
-            if len(row) < len(header) or not row[0]:
-                continue
+        for col, row in kea_rows(io.StringIO(text)):
             valid, expire = int(row[col["valid_lifetime"]]), int(row[col["expire"]])
             state = int(row[col["state"]]) if "state" in col and row[col["state"]] else 0
             out[row[0]] = Lease(

@@ -128,20 +128,27 @@ def kea_lease_files(path):
     return [p for p in (path + ".2", path + ".1", path) if os.path.exists(p)]
 
 
+def kea_rows(lines):
+    """(column index by name, row) for each lease row of a Kea memfile CSV
+    file (``lines``: a file object or the lines of its text), read a row at
+    a time; short and empty rows are skipped."""
+    rows = csv.reader(lines)
+    header = next(rows, None)
+    if not header:
+        return
+    col = {name: i for i, name in enumerate(header)}
+    for row in rows:
+        if len(row) >= len(header) and row[0]:
+            yield col, row
+
+
 def read_kea_leases(paths, now):
     """Address as int -> state of its last row, from Kea's CSV lease files
     (oldest first); streamed a row at a time."""
     states = {}
     for path in paths:
         with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-            rows = csv.reader(fh)
-            header = next(rows, None)
-            if not header:
-                continue
-            col = {name: i for i, name in enumerate(header)}
-            for row in rows:
-                if len(row) < len(header) or not row[0]:
-                    continue
+            for col, row in kea_rows(fh):
                 try:
                     address = _int(row[0])
                     valid, expire = int(row[col["valid_lifetime"]]), int(row[col["expire"]])
