@@ -18,6 +18,7 @@ import tests.conftest  # noqa: E402,F401  (the collection on sys.path)
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
 import dhcp_probe  # noqa: E402
 
+from ansible_collections.netboot.dhcp_failover.plugins.module_utils import lease_convert  # noqa: E402
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import parse_state  # noqa: E402
 
 LAB = os.path.join(ROOT, "inventories", "lab")
@@ -137,22 +138,14 @@ class Lab:
                 raise AssertionError("%s did not reach %s/%s: %r" % (peer, mine, partner, st))
             time.sleep(1)
 
-    def active_leases(self, peer):
-        """{ip: mac} of the active leases in a peer's lease file (last entry wins)."""
+    def active_leases(self, peer, at=None):
+        """{ip: mac} of the leases in a peer's lease file that clients hold at
+        time ``at`` (epoch seconds, default now): the last entry of each
+        address, active and not ended by then (the collection's own reader of
+        dhcpd.leases, plugins/module_utils/lease_convert.py)."""
         text = self.hosts[peer].file(LEASES).content_string
-        out = {}
-        for block in text.split("lease ")[1:]:
-            ip = block.split(" ", 1)[0]
-            mac = None
-            for line in block.splitlines():
-                line = line.strip()
-                if line.startswith("hardware ethernet"):
-                    mac = line.split()[-1].rstrip(";")
-            if "binding state active;" in block.split("next binding")[0] and mac:
-                out[ip] = mac
-            else:
-                out.pop(ip, None)
-        return out
+        held, _others = lease_convert.held(lease_convert.read_isc(text), time.time() if at is None else at)
+        return {lease["address"]: lease["hwaddr"] for lease in held if lease["hwaddr"]}
 
 
     def converge_default(self):
