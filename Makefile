@@ -15,7 +15,7 @@ APT_PACKAGES := isc-dhcp-server isc-dhcp-client tftpd-hpa tftp-hpa pxelinux sysl
 	grub-efi-amd64-signed shim-signed qemu-system-x86 ipxe-qemu ovmf seabios \
 	podman runc netavark aardvark-dns iptables mmdebstrap uidmap \
 	iproute2 procps git make python3-venv python3-pip bind9 bind9-dnsutils openssh-client \
-	kea-dhcp4-server kea-ctrl-agent openssl prometheus prometheus-node-exporter \
+	kea-dhcp4-server kea-ctrl-agent kea-dhcp-ddns-server openssl prometheus prometheus-node-exporter \
 	chromium chromium-driver
 
 .PHONY: help deps venv collection image ee lint unit integration lab lab-long test demo bench bench-render bench-status bench-converge bench-fleet clean

@@ -17,7 +17,9 @@ description:
     load-balancing mode, every pool split in two halves restricted to the C(HA_<server>) classes, or in
     hot-standby mode. Subnet ids are made from the network address, the same on both peers.
   - Boot settings (per scope, by client architecture, iPXE and UEFI HTTP boot) become client classes.
-  - What has no Kea equivalent (raw dhcpd statements, includes, DDNS, dhcpd expressions that cannot be
+  - C(dhcpd_ddns) (since 1.7.0) becomes kea-dhcp4's DDNS settings and the configuration of kea-dhcp-ddns
+    (O(part=d2)), which sends the updates; its TSIG keys are returned apart (O(part=d2_keys)), for an owner-only file.
+  - What has no Kea equivalent (raw dhcpd statements, includes, DDNS style interim, dhcpd expressions that cannot be
     translated, subclasses) is refused with the variable path and the reason; what Kea does differently
     (dhcpd_omapi, split other than 128, PXE mode primary_only) is said in a warning.
   - With both peers rendered at once (O(role) a list), the pair is checked for the HA mistakes that
@@ -44,7 +46,8 @@ options:
       - C(version) (the Kea version on the host, default C(2.2.0)), C(mode) (C(load-balancing) or
         C(hot-standby)), C(transport) (C(agent) or C(dedicated); empty or left out, C(agent) below Kea 3.0 and C(dedicated) from 3.0),
         C(hooks_path), C(interfaces), C(http_port), C(control_socket), C(lease_file),
-        C(max_unacked_clients), C(heartbeat_delay), C(delayed_updates_limit), C(auth_user) and C(config_dir).
+        C(max_unacked_clients), C(heartbeat_delay), C(delayed_updates_limit), C(auth_user), C(config_dir),
+        C(d2_port) and C(d2_control_socket).
       - C(heartbeat_delay) (since 1.6.0), seconds between HA heartbeats, shorter than the description's
         C(max_response_delay); left out, a third of it. C(delayed_updates_limit) (since 1.6.0, default 100), written
         in load-balancing mode only.
@@ -53,12 +56,20 @@ options:
         C(basic-auth-password) set to the stand-in C(netboot:include-ha-password), which the kea role replaces with
         C(<?include "CONFIG_DIR/netboot-ha-auth.json"?>), an owner-only file holding the password; the Control
         Agent's configuration asks for the same user with its password read from C(CONFIG_DIR/netboot-ha-password).
+      - C(d2_port) (since 1.7.0, default 53001), the UDP port on 127.0.0.1 where kea-dhcp-ddns takes kea-dhcp4's
+        name change requests; C(d2_control_socket) (since 1.7.0) its control socket.
     type: dict
     required: false
   part:
-    description: C(dhcp4) returns the kea-dhcp4 configuration; C(ctrl_agent) the Kea Control Agent's.
+    description:
+      - C(dhcp4) returns the kea-dhcp4 configuration; C(ctrl_agent) the Kea Control Agent's.
+      - C(d2) (since 1.7.0) returns kea-dhcp-ddns's configuration, an empty mapping when the description asks for
+        no DNS updates. Its C(tsig-keys) is the stand-in C(netboot:include-ddns-keys), which the kea role replaces
+        with C(<?include "CONFIG_DIR/netboot-ddns-keys.json"?>).
+      - C(d2_keys) (since 1.7.0) returns the text of that owner-only file (a JSON list of the TSIG keys, secrets
+        included; empty without keys). Write it with C(no_log) and without a diff.
     type: str
-    choices: [dhcp4, ctrl_agent]
+    choices: [dhcp4, ctrl_agent, d2, d2_keys]
     default: dhcp4
 """
 
@@ -76,7 +87,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The configuration as a mapping (C(Dhcp4) or C(Control-agent) at the top).
+    - The configuration as a mapping (C(Dhcp4), C(Control-agent) or C(DhcpDdns) at the top), or the keys file's text
+      for O(part=d2_keys).
     - A mapping of role to that configuration when O(role) is a list.
   type: raw
 """

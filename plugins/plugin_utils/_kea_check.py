@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, List, Mapping, Optional, Tuple
 
+from . import _kea_ddns
 from ._kea_optdefs import KeaDefinitions
 from ._kea_expr import KEA_REFUSED, Untranslatable, translate_match
 from ._model import BUILTIN_CLASSES, SELF
@@ -160,8 +161,10 @@ class KeaChecks:
         m, fo = self.m, self.fo
         for i, path in enumerate(m.includes):
             self.refuse("dhcpd_includes[%d]" % i, "Kea reads one JSON file; %s would not be read" % path)
-        if m.ddns:
-            self.refuse("dhcpd_ddns", "Kea sends DNS updates through kea-dhcp-ddns, which the collection does not configure yet")
+        ddns_problems, ddns_warnings = _kea_ddns.refusals(m, lambda atom: resolve(atom, self.hosts))
+        for path, why in ddns_problems:
+            self.refuse(path, why)
+        self.warnings.extend(ddns_warnings)
         for path, why in KeaDefinitions(m.vocab.definitions).refusals:
             self.refuse(path, why)
         if m.omapi:

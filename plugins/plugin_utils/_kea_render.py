@@ -37,7 +37,8 @@ from __future__ import annotations
 import ipaddress
 
 from ._boot_rules import HTTP_CLASS, PXE_CLASS, VENDOR_HTTP, boot_rules
-from ._model import ModelError, parse_model
+from . import _kea_ddns
+from ._model import ModelError, parse_keys, parse_model
 from ._kea_check import boot_key, kea_problems, option_refusal, permit_class, resolve
 from ._kea_expr import HTTP_TEST, IPXE_TEST, PXE_TEST, arch_test, csv, translate_match
 from ._kea_optdefs import KeaDefinitions
@@ -173,6 +174,7 @@ class _Renderer:
         conf["multi-threading"] = {"enable-multi-threading": dedicated}
         if self.defs.entries:
             conf["option-def"] = self.defs.entries
+        conf.update(_kea_ddns.dhcp4_settings(m, s))
         self.common(m.scope, conf)
         classes = []
         for k in m.classes:
@@ -201,6 +203,8 @@ class _Renderer:
         return {"Dhcp4": conf}
 
     def write(self, role, part):
+        if part == "d2":
+            return _kea_ddns.d2_config(self.m, self.s, lambda atom: resolve(atom, self.hosts))
         return self.dhcp4(role) if part == "dhcp4" else self.ctrl_agent(role)
 
     def transport(self):
@@ -438,10 +442,15 @@ def render_kea(variables, role, hosts=None, settings=None, part="dhcp4", warning
         if one not in ("primary", "secondary", "standalone"):
             problems.append(("(role)", "%r is not primary, secondary or standalone" % (one,)))
     if part not in PARTS:
-        problems.append(("(part)", "%r: use dhcp4 or ctrl_agent" % (part,)))
+        problems.append(("(part)", "%r: use %s" % (part, ", ".join(PARTS))))
     if problems:
         raise ModelError(problems)
     s = read_settings(settings)
+    if part == "d2_keys":
+        # Only the keys (checked with the rest by the dhcp4 part's rendering).
+        ddns = parse_keys(variables, hosts).ddns
+        text = _kea_ddns.d2_keys_text(ddns.keys if ddns else None)
+        return {one: text for one in roles} if isinstance(role, (list, tuple)) else text
     model = parse_model(variables, hosts)
     found_warnings = list(model.warnings)
     # Every refusal first (_kea_check.py): nothing is written for a model Kea cannot take.

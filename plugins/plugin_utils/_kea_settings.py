@@ -47,8 +47,15 @@ DEFAULT_SETTINGS = {
     # config_dir, written by the role; only their names pass through here.
     "tls": False,
     "config_dir": "/etc/kea",
+    # kea-dhcp-ddns (D2), where dhcpd_ddns asks for DNS updates: the UDP port
+    # it takes name change requests on (127.0.0.1) and its control socket.
+    "d2_port": 53001,
+    "d2_control_socket": "/run/kea/kea-ddns-ctrl-socket",
 }
-PARTS = ("dhcp4", "ctrl_agent")
+# dhcp4: kea-dhcp4's configuration; ctrl_agent: the Control Agent's; d2:
+# kea-dhcp-ddns's ({} without DDNS); d2_keys: the text of its owner-only
+# TSIG key file ('' without keys).
+PARTS = ("dhcp4", "ctrl_agent", "d2", "d2_keys")
 AUTH_PASSWORD_MARK = "netboot:include-ha-password"
 AUTH_INCLUDE_FILE = "netboot-ha-auth.json"
 AUTH_PASSWORD_FILE = "netboot-ha-password"
@@ -85,6 +92,7 @@ def _number_problems(out):
     try:
         out["http_port"] = int(out["http_port"])
         out["max_unacked_clients"] = int(out["max_unacked_clients"])
+        out["d2_port"] = int(out["d2_port"])
     except (TypeError, ValueError):
         problems.append(("kea_ha_http_port", "the port and max_unacked_clients must be whole numbers"))
     for key, low in (("heartbeat_delay", 1), ("delayed_updates_limit", 0)):

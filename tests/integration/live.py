@@ -17,6 +17,8 @@ import uuid
 
 from tests.helpers import DHCPD, ROOT
 
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_ddns import KEYS_MARK
+
 PROBE = os.path.join(ROOT, "tests", "lab", "dhcp_probe.py")
 SERVER_IP = "10.77.0.1"
 
@@ -101,6 +103,7 @@ class Lab:
 
 KEA_DHCP4 = shutil.which("kea-dhcp4") or "/usr/sbin/kea-dhcp4"
 KEA_AGENT = shutil.which("kea-ctrl-agent") or "/usr/sbin/kea-ctrl-agent"
+KEA_D2 = shutil.which("kea-dhcp-ddns") or "/usr/sbin/kea-dhcp-ddns"
 PEER_IPS = ("10.77.0.1", "10.77.0.2")
 
 
@@ -189,6 +192,28 @@ class KeaPair:
             with open(path, "w") as fh:
                 json.dump(conf, fh)
             self._spawn(i, name, self._env(i) + [binary, "-c", path], ready, timeout)
+
+    def d2(self, i, conf, keys_text, check_only=False, timeout=20):
+        """kea-dhcp-ddns for server ``i``: its TSIG keys in an owner-only file
+        that the configuration includes where the renderer left its stand-in
+        (as the kea role writes them). Checked with -t; started unless
+        ``check_only``. Returns (exit code of the check, its output)."""
+        keys = os.path.join(self.dir(i), "ddns-keys.json")
+        with open(os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+            fh.write(keys_text or "[]")
+        text = json.dumps(conf, indent=2).replace('"%s"' % KEYS_MARK, '<?include "%s"?>' % keys)
+        path = os.path.join(self.dir(i), "d2.json")
+        with open(path, "w") as fh:
+            fh.write(text)
+        res = subprocess.run(["ip", "netns", "exec", self.servers[i]] + self._env(i) + [KEA_D2, "-t", path],
+                             capture_output=True, text=True, timeout=60, check=False)
+        if res.returncode == 0 and not check_only:
+            self._spawn(i, "d2", self._env(i) + [KEA_D2, "-c", path], "DHCP_DDNS_STARTED", timeout)
+        return res.returncode, res.stdout + res.stderr
+
+    def spawn(self, i, name, argv, ready, timeout=20):
+        """Any other program in server ``i``'s namespace (named, for DDNS), stopped with the lab."""
+        self._spawn(i, name, argv, ready, timeout)
 
     def dhcpd(self, i, config, timeout=20):
         """Start ISC dhcpd as server ``i`` with ``config`` (its lease file

@@ -33,7 +33,7 @@ def mac_bytes(mac):
 
 
 def build(msg_type, mac, xid, secs=0, arch=None, vendor=None, user_class=None, requested=None, server_id=None,
-          bootp=False, ask=()):
+          bootp=False, ask=(), hostname=None):
     chaddr = mac_bytes(mac)
     head = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, xid, secs, 0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4)
     body = chaddr + b"\0" * 10 + b"\0" * 64 + b"\0" * 128
@@ -59,6 +59,8 @@ def build(msg_type, mac, xid, secs=0, arch=None, vendor=None, user_class=None, r
         opt(60, vendor.encode())
     if user_class:
         opt(77, user_class.encode())
+    if hostname:
+        opt(12, hostname.encode())  # host name (RFC 2132 3.14), as dhclient's "send host-name"
     if requested:
         opt(50, socket.inet_aton(requested))
     if server_id:
@@ -151,7 +153,7 @@ def random_xid():
 def discover(client, args, mac=None, wait=None, first_only=False):
     xid = random_xid()
     pkt = build(1, mac or args.mac, xid, secs=args.secs, arch=args.arch, vendor=args.vendor, user_class=args.user_class,
-                ask=getattr(args, "ask", None) or (),
+                ask=getattr(args, "ask", None) or (), hostname=getattr(args, "hostname", None),
                 bootp=getattr(args, "bootp", False))
     want = ("BOOTREPLY",) if getattr(args, "bootp", False) else ("OFFER",)
     return client.exchange(pkt, xid, want, args.wait if wait is None else wait, first_only=first_only)
@@ -164,7 +166,7 @@ def dora(client, args):
     offer = offers[0]
     xid = random_xid()
     pkt = build(3, args.mac, xid, secs=args.secs, arch=args.arch, vendor=args.vendor, user_class=args.user_class,
-                requested=offer["yiaddr"], server_id=offer["server_id"])
+                requested=offer["yiaddr"], server_id=offer["server_id"], hostname=getattr(args, "hostname", None))
     acks = client.exchange(pkt, xid, ("ACK", "NAK"), args.wait, first_only=True)
     return {"offers": offers, "ack": acks[0] if acks else None}
 
@@ -302,6 +304,7 @@ def main(argv=None):
     p.add_argument("--bootp", action="store_true", help="discover: send a BOOTP request (no option 53)")
     p.add_argument("--requested", help="request: the address the client holds")
     p.add_argument("--secs", type=int, default=0, help="seconds elapsed field (load balancing looks at it)")
+    p.add_argument("--hostname", help="discover, dora: option 12, the client's host name")
     p.add_argument("--ask", type=int, action="append", help="discover: one more option code to ask for (option 55)")
     p.add_argument("--wait", type=float, default=3.0)
     p.add_argument("--duration", type=float, default=60.0)

@@ -209,12 +209,102 @@ def test_open_model_refusals_name_every_path():
     for path in (
         "dhcpd_statements[0]",
         "dhcpd_includes[0]",
-        "dhcpd_ddns",
+        "dhcpd_ddns.style",  # interim
+        "dhcpd_ddns.zones[1].secondary",  # a DNS name, not an inventory host
         "dhcpd_classes[0].statements[0]",
         "dhcpd_shared_networks[0].statements[0]",
     ):
         assert path in found, sorted(found)
     assert all("Kea" in message for message in found.values())
+
+
+# -- DDNS: kea-dhcp4's settings and kea-dhcp-ddns (D2) ---------------------------
+D2 = shutil.which("kea-dhcp-ddns") or "/usr/sbin/kea-dhcp-ddns"
+DDNS_KEY = "bmV0Ym9vdC11bml0LWQyLWtleQ=="
+
+
+def ddns_site(**ddns):
+    description = example()
+    description["dhcpd_ddns"] = dict({
+        "style": "standard", "domain_name": "lab.example",
+        "keys": [{"name": "k1", "algorithm": "hmac-sha512", "secret": DDNS_KEY}],
+        "zones": [{"name": "lab.example", "primary": "10.4.7.53", "secondary": "10.4.7.54", "key": "k1"},
+                  {"name": "7.4.10.in-addr.arpa.", "primary": "10.4.7.53", "key": "k1"}],
+    }, **ddns)
+    return description
+
+
+def d2_t(conf, keys_text):
+    """The real `kea-dhcp-ddns -t` on a D2 configuration whose keys stand-in is
+    replaced by an include of the keys file, as the kea role writes it."""
+    assert os.path.exists(D2), "kea-dhcp-ddns is not installed: apt-get install kea-dhcp-ddns-server"
+    with tempfile.TemporaryDirectory() as tmp:
+        keys = os.path.join(tmp, "keys.json")
+        with open(keys, "w") as fh:
+            fh.write(keys_text)
+        path = os.path.join(tmp, "d2.conf")
+        with open(path, "w") as fh:
+            fh.write(json.dumps(conf).replace('"netboot:include-ddns-keys"', '<?include "%s"?>' % keys))
+        env = dict(os.environ, KEA_PIDFILE_DIR=tmp, KEA_LOCKFILE_DIR=tmp)
+        res = subprocess.run([D2, "-t", path], capture_output=True, text=True, env=env, timeout=60, check=False)
+    return res.returncode, res.stdout + res.stderr
+
+
+def test_ddns_becomes_kea_dhcp4_settings_and_a_d2_configuration_both_kea_checks_accept():
+    description = ddns_site()
+    confs = pair(description)
+    for conf in confs.values():
+        d4 = conf["Dhcp4"]
+        assert d4["dhcp-ddns"]["enable-updates"] is True and d4["dhcp-ddns"]["server-port"] == 53001
+        assert d4["ddns-qualifying-suffix"] == "lab.example." and d4["ddns-send-updates"] is True
+        assert kea_t(conf)[0] == 0
+    d2 = render_kea(description, "primary", HOSTS, SETTINGS, part="d2")["DhcpDdns"]
+    assert d2["tsig-keys"] == "netboot:include-ddns-keys"
+    assert d2["forward-ddns"]["ddns-domains"] == [{"name": "lab.example.", "key-name": "k1", "dns-servers": [
+        {"ip-address": "10.4.7.53", "port": 53}, {"ip-address": "10.4.7.54", "port": 53}]}]
+    assert [d["name"] for d in d2["reverse-ddns"]["ddns-domains"]] == ["7.4.10.in-addr.arpa."]
+    keys = render_kea(description, "primary", HOSTS, SETTINGS, part="d2_keys")
+    assert json.loads(keys) == [{"name": "k1", "algorithm": "HMAC-SHA512", "secret": DDNS_KEY}]
+    # The secret is in the keys part only.
+    assert DDNS_KEY not in json.dumps(confs) + json.dumps(d2)
+    code, out = d2_t({"DhcpDdns": d2}, keys)
+    assert code == 0, out
+    # A key D2 cannot decode fails that same check (the helper can fail).
+    assert d2_t({"DhcpDdns": d2}, keys.replace(DDNS_KEY, "@@not-base64@@"))[0] != 0
+
+
+def test_ddns_off_or_without_updates():
+    assert render_kea(example(), "primary", HOSTS, SETTINGS, part="d2") == {}
+    assert render_kea(example(), "primary", HOSTS, SETTINGS, part="d2_keys") == ""
+    assert "dhcp-ddns" not in pair()["primary"]["Dhcp4"]
+    quiet = pair(ddns_site(updates=False))["primary"]["Dhcp4"]
+    assert quiet["ddns-send-updates"] is False
+
+
+def test_ddns_kea_cannot_do_is_refused_with_the_fix():
+    found = dict(problems_of(ddns_site(style="interim", rev_domain_name="rev.lab.example", zones=[])))
+    assert "set style: standard" in found["dhcpd_ddns.style"]
+    assert "in-addr.arpa" in found["dhcpd_ddns.rev_domain_name"]
+    assert "list the forward and reverse zones" in found["dhcpd_ddns.zones"]
+    site = ddns_site()
+    site["dhcpd_ddns"]["zones"][0]["primary"] = "ns1.elsewhere.example"
+    assert "inventory host" in dict(problems_of(site))["dhcpd_ddns.zones[0].primary"]
+    # An inventory host's address is taken.
+    site["dhcpd_ddns"]["zones"][0]["primary"] = "tftp1.example.com"
+    d2 = render_kea(site, "primary", HOSTS, SETTINGS, part="d2")["DhcpDdns"]
+    assert d2["forward-ddns"]["ddns-domains"][0]["dns-servers"][0]["ip-address"] == "10.4.7.12"
+
+
+def test_ddns_warns_that_kea_updates_reserved_addresses_too():
+    site = ddns_site()
+    site["dhcpd_hosts"] = [{"name": "printer", "mac": "52:54:00:00:00:99", "address": "10.4.7.99"}]
+    warnings = []
+    render_kea(site, ["primary", "secondary"], HOSTS, SETTINGS, warnings=warnings)
+    assert any("update_static_leases" in w for w in warnings), warnings
+    warnings = []
+    site["dhcpd_ddns"]["update_static_leases"] = True
+    render_kea(site, ["primary", "secondary"], HOSTS, SETTINGS, warnings=warnings)
+    assert not any("update_static_leases" in w for w in warnings), warnings
 
 
 def test_settings_and_input_refused_with_their_names():
