@@ -77,6 +77,36 @@ def test_render_playbook_keeps_keys_secret_at_vvv(tmp_path):
     assert "Included files are never read on the controller" in output and "/etc/dhcp/hosts-extra.conf" in output
 
 
+def test_kea_render_writes_kea_dhcp_ddns_conf_that_includes_its_keys_and_never_shows_them(tmp_path):
+    """With dhcp_backend kea, dhcpd_ddns gives each server a kea-dhcp-ddns.conf
+    whose TSIG keys are an include of the host's owner-only keys file: the
+    secret is neither in the files written for review nor in the output at
+    -vvv."""
+    extra = {
+        "dhcp_backend": "kea",
+        "dhcpd_ddns": {
+            "style": "standard",
+            "domain_name": "example.com",
+            "keys": [{"name": "ddns", "secret": DDNS_SECRET}],
+            "zones": [{"name": "example.com", "primary": "10.4.7.7", "key": "ddns"},
+                      {"name": "7.4.10.in-addr.arpa", "primary": "10.4.7.7", "key": "ddns"}],
+        },
+    }
+    run = render("example", tmp_path, "-vvv", "-e", json.dumps(extra), "-e", "kea_ha_auth_password=render-test")
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert DDNS_SECRET not in output
+    for host in ("dhcp1.example.com", "dhcp2.example.com"):
+        written = {p.name: p.read_text() for p in (tmp_path / host).iterdir()}
+        assert "kea-dhcp-ddns.conf" in written, sorted(written)
+        assert all(DDNS_SECRET not in text for text in written.values())
+        d2 = written["kea-dhcp-ddns.conf"]
+        assert '"tsig-keys": <?include "/etc/kea/netboot-ddns-keys.json"?>' in d2
+        assert '"name": "7.4.10.in-addr.arpa."' in d2
+        dhcp4 = written["kea-dhcp4.conf"]
+        assert '"ddns-qualifying-suffix": "example.com."' in dhcp4 and '"enable-updates": true' in dhcp4
+
+
 def test_render_playbook_reports_unknown_variables(tmp_path):
     run = render("example", tmp_path, "-e", '{"dhcpd_statment": ["log-facility local7"]}')
     assert run.returncode != 0

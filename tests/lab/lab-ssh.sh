@@ -9,6 +9,9 @@
 #   kea-ha-password   the password of the Kea pairs' HA channel (owner-only),
 #                     which the lab inventories read with a file lookup, as a
 #                     real site reads it from Ansible Vault;
+#   ddns-key          the TSIG key (base64, owner-only) of the fleet lab's
+#                     site B, whose Kea pair updates DNS on its client's
+#                     named (molecule/fleet/tests/test_ddns.py);
 #   kea-tls/          TLS of the fleet lab's Kea pair (site B): a CA
 #                     (CA.pem; its key CA.key) and, for each peer, NAME.pem
 #                     with its address as an IP subjectAltName and NAME.key,
@@ -28,6 +31,10 @@ if [ ! -s "$DIR/kea-ha-password" ]; then
     (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$DIR/kea-ha-password")
 fi
 chmod 0600 "$DIR/kea-ha-password"
+if [ ! -s "$DIR/ddns-key" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 > "$DIR/ddns-key")
+fi
+chmod 0600 "$DIR/ddns-key"
 tls="$DIR/kea-tls"
 if [ ! -s "$tls/fb2.pem" ]; then
     (umask 077 && mkdir -p "$tls" && cd "$tls" &&

@@ -84,13 +84,17 @@ def test_meta_platforms_are_the_releases_the_per_os_files_serve(role):
 
 
 def test_the_kea_role_names_the_files_the_renderer_names():
-    """The HA channel's files: their names are the renderer's constants
-    (plugins/plugin_utils/_kea_settings.py), which the rendered JSON points
-    at; the role writes, removes and reads those paths."""
+    """The HA channel's files and the DNS update keys: their names are the
+    renderer's constants (plugins/plugin_utils/_kea_settings.py,
+    _kea_ddns.py), which the rendered JSON points at; the role writes,
+    removes and reads those paths, and replaces the renderer's stand-in."""
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_ddns import KEYS_FILE, KEYS_MARK
     from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_settings import AUTH_INCLUDE_FILE, AUTH_PASSWORD_FILE, TLS_FILES
 
     kea = load("kea", "vars", "main.yml")
     names = [AUTH_INCLUDE_FILE, AUTH_PASSWORD_FILE] + [TLS_FILES[k] for k in ("trust-anchor", "cert-file", "key-file")]
-    assert kea["__kea_secret_names"] == ["/" + name for name in names]
+    assert kea["__kea_secret_names"] == ["/" + name for name in names + [KEYS_FILE]]
+    assert os.path.basename(kea["__kea_ddns_keys_path"].split("}}")[-1]) == KEYS_FILE
+    assert '"tsig-keys": "%s"' % KEYS_MARK in kea["__kea_ddns_config"]
     assert [os.path.basename(kea["__kea_tls_paths"][k]) for k in ("ca_file", "cert_file", "key_file")] == names[2:]
     assert [os.path.basename(kea[k]) for k in ("__kea_auth_include_path", "__kea_auth_password_path")] == names[:2]

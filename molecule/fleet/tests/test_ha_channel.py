@@ -3,7 +3,8 @@
 command) serves https only to a client with a certificate the pair's CA
 signed (the lab's site B sets kea_ha_tls_*), and asks for the pair's user and
 password; the password and the private keys are kept in owner-only files on
-the peers and never shown by a run, even at -vvv with --diff."""
+the peers and never shown by a run, even at -vvv with --diff. So is the
+TSIG key of the pair's DNS updates (test_ddns.py)."""
 
 import os
 import re
@@ -81,6 +82,8 @@ def test_the_password_is_in_owner_only_files_and_never_in_the_output(fleet):
         with open(os.path.join(TLS_DIR, peer + ".key"), encoding="ascii") as fh:
             keys[peer] = fh.read().strip()
     secrets = [password] + [line for key in keys.values() for line in key.splitlines() if "-----" not in line]
+    with open(os.path.join(kea_ctl.SSH_DIR, "ddns-key"), encoding="ascii") as fh:
+        secrets.append(fh.read().strip())
     for peer in PEERS:
         host = fleet.hosts[peer]
         conf = host.file("/etc/kea/kea-dhcp4.conf")
