@@ -120,4 +120,3 @@ def test_leases_from_both_kea_servers_create_a_and_ptr_records_through_kea_dhcp_
         for i in (0, 1):
             for name in ("dhcp4", "d2"):
                 assert KEY not in lab.log(i, name)
-
