@@ -79,6 +79,7 @@ unit: venv collection
 # Integration tests: real daemons in network namespaces the tests make, and
 # ansible-playbook, ansible-galaxy and ansible-builder runs on this machine.
 integration: venv collection
+	bash tests/lab/build-kea-root.sh
 	python -m pytest tests/integration
 
 # The Molecule labs on Debian 12 containers (create, converge, idempotence,

@@ -60,6 +60,8 @@ def start_pair(lab, **settings):
         assert code == 0, out
         configs[role] = conf
         lab.start(i, conf, render_kea(SITE, role, HOSTS, lab.settings(i), part="ctrl_agent"))
+        # The Kea asked for is the one that runs.
+        assert lab.kea_version.startswith(lab.version + ".") and "version %s" % lab.kea_version in lab.log(i), lab.log(i)[:500]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         states = [lab.ha_state(i) for i in (0, 1)]
@@ -80,8 +82,9 @@ def by_server(lab, args, count=16):
     return seen
 
 
-def test_kea_pair_serves_every_kind_of_client_from_both_servers_and_syncs_leases():
-    with live.KeaPair() as lab:
+@pytest.mark.parametrize("kea", live.KEA_VERSION_PARAMS)
+def test_kea_pair_serves_every_kind_of_client_from_both_servers_and_syncs_leases(kea):
+    with live.KeaPair(live.kea_version(kea)) as lab:
         start_pair(lab)
         for kind, (args, boot_file, own_next_server) in KINDS.items():
             seen = by_server(lab, args)
@@ -110,8 +113,9 @@ def test_kea_pair_serves_every_kind_of_client_from_both_servers_and_syncs_leases
         assert answer["arguments"]["hw-address"] == "52:54:00:77:02:01"
 
 
-def test_kea_takeover_when_a_server_stops():
-    with live.KeaPair() as lab:
+@pytest.mark.parametrize("kea", live.KEA_VERSION_PARAMS)
+def test_kea_takeover_when_a_server_stops(kea):
+    with live.KeaPair(live.kea_version(kea)) as lab:
         start_pair(lab, max_unacked_clients=2)
         # MACs that the load balancing gives to server 1 (it answers them).
         mine = []
@@ -136,4 +140,4 @@ def test_kea_takeover_when_a_server_stops():
                     break
         assert taken_over is not None, lab.log(1)[-3000:]
         assert lab.ha_state(1) == "partner-down"
-        print("kea takeover: server 2 answered server 1's clients %.1f s after server 1 stopped" % taken_over)
+        print("kea %s takeover: server 2 answered server 1's clients %.1f s after server 1 stopped" % (lab.kea_version, taken_over))

@@ -35,8 +35,9 @@ def suboptions(hexdata):
     return out
 
 
-def test_ipxe_options_reach_a_real_client_inside_option_175():
-    with live.KeaPair() as lab:
+@pytest.mark.parametrize("kea", live.KEA_VERSION_PARAMS)
+def test_ipxe_options_reach_a_real_client_inside_option_175(kea):
+    with live.KeaPair(live.kea_version(kea)) as lab:
         conf = render_kea(SITE, "standalone", {}, lab.settings(0))
         code, out = lab.check(0, conf)
         assert code == 0, out
