@@ -43,6 +43,7 @@ collection:
 image: deps
 	bash tests/lab/setup-host.sh
 	bash tests/lab/build-image.sh
+	LAB_OS=debian13 bash tests/lab/build-image.sh
 	bash tests/lab/lab-ssh.sh
 
 # The lab's execution environment image (ansible-builder, tests/lab/ee/);
@@ -84,10 +85,13 @@ integration: venv collection
 
 # The Molecule labs on Debian 12 containers (create, converge, idempotence,
 # verify, destroy): the site lab, then the fleet lab (two sites, ISC and
-# Kea, in one inventory); each cleans up even when interrupted.
+# Kea, in one inventory); then the fleet lab on Debian 13 containers (ISC
+# dhcpd 4.4.3 and Kea 2.6.3), with a part of its tests; each cleans up even
+# when interrupted.
 lab: venv collection image
 	bash tests/lab/run-lab.sh test
 	LAB_SCENARIO=fleet bash tests/lab/run-lab.sh test
+	LAB_SCENARIO=fleet LAB_OS=debian13 bash tests/lab/run-lab.sh test
 
 # The same with the longer PXE runs: Secure Boot through shim, SeaBIOS + iPXE.
 lab-long: venv collection image

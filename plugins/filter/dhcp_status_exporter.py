@@ -24,7 +24,9 @@ options:
     type: dict
     required: true
   part:
-    description: C(paths) - only the paths of the exporter's files (the input is not read).
+    description:
+      - C(paths) - only the paths of the exporter's files (the input is not read).
+      - C(units) (since 1.7.0) - only the names of its units, C(service) and C(timer) (the input is not read).
     type: str
     required: false
 """
@@ -42,21 +44,24 @@ _value:
       its pools (/etc/netboot-dhcp-status/pools.json), and netboot-dhcp-status.service and .timer in
       /etc/systemd/system; C(packages) to install (node_exporter where asked); C(running), the units that must run
       (the timer, node_exporter where installed here); C(textfile_dir).
-    - With O(part=paths), the list of the files' paths.
+    - With O(part=paths), the list of the files' paths; with O(part=units), a mapping of C(service) and C(timer) to
+      the units' names.
   type: raw
 """
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._status_exporter import PATHS, ExporterError, exporter
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._status_exporter import PATHS, SERVICE, TIMER, ExporterError, exporter
 
 
 def dhcp_status_exporter(settings, part=None):
     """Filter entry point: what the exporter needs on a host (see plugin_utils/_status_exporter.py)."""
     if part == "paths":
         return list(PATHS)
+    if part == "units":
+        return {"service": SERVICE, "timer": TIMER}
     if part is not None:
-        raise AnsibleFilterError("dhcp_status_exporter: part must be paths or left out, got %r" % (part,))
+        raise AnsibleFilterError("dhcp_status_exporter: part must be paths, units or left out, got %r" % (part,))
     if not isinstance(settings, dict):
         raise AnsibleFilterError("dhcp_status_exporter: the input must be a mapping of settings, got %s" % type(settings).__name__)
     try:

@@ -3,7 +3,7 @@
 # project's .cache/lab-ssh by default; nothing under the user's home):
 #   id_ed25519[.pub]  the key of the lab's ordinary user, netops (mounted
 #                     read-only into every container as its authorized key);
-#   known_hosts       the host key of the lab image, for the lab networks
+#   known_hosts       the host key of each lab image, for the lab networks
 #                     (10.4, and 10.6 and 10.7 of the fleet lab) only, so
 #                     that Ansible checks host keys as on a real site;
 #   kea-ha-password   the password of the Kea pairs' HA channel (owner-only),
@@ -49,6 +49,13 @@ if [ ! -s "$tls/fb2.pem" ]; then
              -extfile "$name.ext" -out "$name.pem" 2>/dev/null
      done)
 fi
-hostkey="$(podman run --rm --network none "$IMAGE" cat /etc/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f1,2)"
-echo "10.4.*.*,10.6.*.*,10.7.*.* $hostkey" > "$DIR/known_hosts"
+# One line per lab image present (Debian 12, and Debian 13 where it was
+# built): ssh accepts a host whose key is any of them.
+: > "$DIR/known_hosts.new"
+for image in "$IMAGE" localhost/netboot-debian13-systemd:latest; do
+    podman image exists "$image" || continue
+    hostkey="$(podman run --rm --network none "$image" cat /etc/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f1,2)"
+    echo "10.4.*.*,10.6.*.*,10.7.*.* $hostkey" >> "$DIR/known_hosts.new"
+done
+mv "$DIR/known_hosts.new" "$DIR/known_hosts"
 echo "lab ssh material ready in $DIR"

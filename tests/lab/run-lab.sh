@@ -13,6 +13,12 @@ scenario="${LAB_SCENARIO:-default}"
 if [ "$scenario" = almalinux9 ]; then
     export NETBOOT_LAB_IMAGE="${NETBOOT_LAB_IMAGE:-localhost/netboot-almalinux9-systemd:latest}"
 fi
+# LAB_OS=debian13: the scenario's hosts on the Debian 13 image (the fleet
+# lab runs a part of its tests there, molecule/fleet/tests/conftest.py).
+if [ "${LAB_OS:-debian12}" = debian13 ]; then
+    export NETBOOT_LAB_IMAGE="${NETBOOT_LAB_IMAGE:-localhost/netboot-debian13-systemd:latest}"
+    export NETBOOT_LAB_OS=debian13
+fi
 export NETBOOT_LAB_SSH_DIR="${NETBOOT_LAB_SSH_DIR:-$PWD/.cache/lab-ssh}"
 
 # The networks of the scenario: the lab's, or the fleet lab's two sites.

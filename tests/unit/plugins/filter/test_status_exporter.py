@@ -46,6 +46,10 @@ def test_an_isc_peer_gets_the_exporter_its_pools_and_a_timer_and_node_exporter()
     assert json.loads(got["/etc/netboot-dhcp-status/pools.json"]["content"]) == peer_pools(PLAN, "primary")
     assert out["packages"] == ["prometheus-node-exporter"]
     assert out["running"] == ["netboot-dhcp-status.timer", "prometheus-node-exporter"]
+    # The units' names, for the roles' read of the host and the handler, are the files' names.
+    units = dhcp_status_exporter(None, part="units")
+    assert units == {"service": "netboot-dhcp-status.service", "timer": "netboot-dhcp-status.timer"}
+    assert {"/etc/systemd/system/" + name for name in units.values()} <= set(got)
     assert out["textfile_dir"] == "/var/lib/prometheus/node-exporter"
     assert "OnUnitActiveSec=60\n" in got["/etc/systemd/system/netboot-dhcp-status.timer"]["content"]
 
