@@ -102,7 +102,10 @@ def test_kea_render_writes_kea_dhcp_ddns_conf_that_includes_its_keys_and_never_s
         assert all(DDNS_SECRET not in text for text in written.values())
         d2 = written["kea-dhcp-ddns.conf"]
         assert '"tsig-keys": <?include "/etc/kea/netboot-ddns-keys.json"?>' in d2
-        assert '"name": "7.4.10.in-addr.arpa."' in d2
+        # Nothing else in it but JSON (with the include as a list, it parses).
+        parsed = json.loads(d2.replace('<?include "/etc/kea/netboot-ddns-keys.json"?>', "[]"))
+        assert [d["name"] for d in parsed["DhcpDdns"]["reverse-ddns"]["ddns-domains"]] == ["7.4.10.in-addr.arpa."]
+        assert d2.endswith("}\n") and not d2.endswith("\n\n")
         dhcp4 = written["kea-dhcp4.conf"]
         assert '"ddns-qualifying-suffix": "example.com."' in dhcp4 and '"enable-updates": true' in dhcp4
 

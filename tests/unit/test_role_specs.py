@@ -95,6 +95,6 @@ def test_the_kea_role_names_the_files_the_renderer_names():
     names = [AUTH_INCLUDE_FILE, AUTH_PASSWORD_FILE] + [TLS_FILES[k] for k in ("trust-anchor", "cert-file", "key-file")]
     assert kea["__kea_secret_names"] == ["/" + name for name in names + [KEYS_FILE]]
     assert os.path.basename(kea["__kea_ddns_keys_path"].split("}}")[-1]) == KEYS_FILE
-    assert '"tsig-keys": "%s"' % KEYS_MARK in kea["__kea_ddns_config"]
+    assert kea["__kea_ddns_mark"] == '"tsig-keys": "%s"' % KEYS_MARK
     assert [os.path.basename(kea["__kea_tls_paths"][k]) for k in ("ca_file", "cert_file", "key_file")] == names[2:]
     assert [os.path.basename(kea[k]) for k in ("__kea_auth_include_path", "__kea_auth_password_path")] == names[:2]
