@@ -55,7 +55,8 @@ options:
         the Control Agent; the password never passes through the filter. Each peer entry gets C(basic-auth-user) and
         C(basic-auth-password) set to the stand-in C(netboot:include-ha-password), which the kea role replaces with
         C(<?include "CONFIG_DIR/netboot-ha-auth.json"?>), an owner-only file holding the password; the Control
-        Agent's configuration asks for the same user with its password read from C(CONFIG_DIR/netboot-ha-password).
+        Agent's configuration asks for the same user with its password read from C(CONFIG_DIR/kea-api-password)
+        (the name Debian's and Fedora's packages give it; C(netboot-ha-password) before 1.7.0).
       - C(d2_port) (since 1.7.0, default 53001), the UDP port on 127.0.0.1 where kea-dhcp-ddns takes kea-dhcp4's
         name change requests; C(d2_control_socket) (since 1.7.0) its control socket.
     type: dict

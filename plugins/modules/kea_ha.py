@@ -146,11 +146,12 @@ pushed:
 
 import json
 import re
+import ssl
 import time
 from urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.urls import Request, make_context
 
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils.lease_convert import INFINITE, held, read_isc, read_kea_config
 
@@ -177,6 +178,18 @@ def from_config(path):
     raise ValueError("%s has no high-availability hook" % path)
 
 
+def tls_context(ca_file, cert_file, key_file):
+    """The TLS client settings of the HA channel: the pair's CA only, this
+    peer's certificate, and the checks Kea itself makes of its partner's
+    certificate (OpenSSL's). Not Python 3.13's stricter default
+    (VERIFY_X509_STRICT), which refuses a CA certificate without a key usage
+    extension that Kea accepts: on Debian 13 the role would then find its own
+    listener unreachable while the two servers talk."""
+    context = make_context(cafile=ca_file, client_cert=cert_file, client_key=key_file)
+    context.verify_flags &= ~getattr(ssl, "VERIFY_X509_STRICT", 0)
+    return context
+
+
 class Channel:
     """Sends Kea commands to the pair's listeners: HTTP basic authentication
     and TLS client settings as the module's O(channel) gives them."""
@@ -186,18 +199,16 @@ class Channel:
         self.options = {}
         if c.get("user"):
             self.options.update(url_username=c["user"], url_password=c.get("password") or "", force_basic_auth=True)
-        if c.get("ca_file"):
-            self.options["ca_path"] = c["ca_file"]
-        if c.get("cert_file"):
-            self.options.update(client_cert=c["cert_file"], client_key=c.get("key_file"))
+        if c.get("ca_file") or c.get("cert_file"):
+            self.options["context"] = tls_context(c.get("ca_file"), c.get("cert_file"), c.get("key_file"))
 
     def send(self, url, command, arguments=None, timeout=5):
         """POST one Kea command for the dhcp4 service; return Kea's first answer (a mapping)."""
         body = {"command": command, "service": ["dhcp4"]}
         if arguments is not None:
             body["arguments"] = arguments
-        answer = open_url(url, data=json.dumps(body), headers={"Content-Type": "application/json"}, method="POST",
-                          timeout=timeout, **self.options)
+        answer = Request().open("POST", url, data=json.dumps(body), headers={"Content-Type": "application/json"},
+                                timeout=timeout, **self.options)
         data = json.loads(answer.read().decode())
         return data[0] if isinstance(data, list) and data else data
 

@@ -58,7 +58,13 @@ DEFAULT_SETTINGS = {
 PARTS = ("dhcp4", "ctrl_agent", "d2", "d2_keys")
 AUTH_PASSWORD_MARK = "netboot:include-ha-password"
 AUTH_INCLUDE_FILE = "netboot-ha-auth.json"
-AUTH_PASSWORD_FILE = "netboot-ha-password"
+# The Control Agent's password file has the name the packages give it: Debian
+# 13's kea-ctrl-agent unit starts only where /etc/kea/kea-api-password is not
+# empty (ConditionFileNotEmpty), and the packaged kea-ctrl-agent.conf of
+# Debian and Fedora reads it. (1.6.0 named it netboot-ha-password; the kea
+# role removes that file, OLD_AUTH_PASSWORD_FILE.)
+AUTH_PASSWORD_FILE = "kea-api-password"
+OLD_AUTH_PASSWORD_FILE = "netboot-ha-password"
 AUTH_REALM = "kea-ha"
 TLS_FILES = {"trust-anchor": "netboot-ha-ca.pem", "cert-file": "netboot-ha-cert.pem", "key-file": "netboot-ha-key.pem"}
 

@@ -62,7 +62,7 @@ def test_every_host_gets_its_own_pairs_files(tmp_path):
                 assert all(p["basic-auth-user"] == "kea-ha" for p in ha["peers"])
                 assert "site-c-example-ha-password" not in peers_text
                 agent = json.loads((out / host / "kea-ctrl-agent.conf").read_text())["Control-agent"]
-                assert agent["authentication"]["clients"] == [{"user": "kea-ha", "password-file": "netboot-ha-password"}]
+                assert agent["authentication"]["clients"] == [{"user": "kea-ha", "password-file": "kea-api-password"}]
     assert "site-c-example-ha-password" not in result.stdout + result.stderr
     # The Kea files were checked with the controller's kea-dhcp4 -t (it has
     # Debian's hooks), and the playbook says nothing went unchecked.

@@ -79,7 +79,12 @@ def test_meta_platforms_are_the_releases_the_per_os_files_serve(role):
     redhat = load(role, "vars", "RedHat.yml")["__%s_os" % role]
     debian = load(role, "vars", "Debian.yml")["__%s_os" % role]
     assert platforms["EL"] == redhat["releases"]
-    assert "releases" not in debian and platforms["Debian"] == ["bookworm"] and debian["supported"] == "Debian 12"
+    # The DHCP roles are run on Debian 13 too (the fleet lab on Debian 13
+    # containers); the TFTP server role only on Debian 12 so far.
+    debian_releases = {"dhcpd": ["bookworm", "trixie"], "kea": ["bookworm", "trixie"], "tftp_server": ["bookworm"]}[role]
+    names = {"bookworm": "12", "trixie": "13"}
+    assert "releases" not in debian and platforms["Debian"] == debian_releases
+    assert debian["supported"] == "Debian " + " and ".join(names[r] for r in debian_releases)
     assert redhat["supported"].startswith("the Red Hat family %s " % " and ".join(redhat["releases"]))
 
 
@@ -89,11 +94,13 @@ def test_the_kea_role_names_the_files_the_renderer_names():
     _kea_ddns.py), which the rendered JSON points at; the role writes,
     removes and reads those paths, and replaces the renderer's stand-in."""
     from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_ddns import KEYS_FILE, KEYS_MARK
-    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_settings import AUTH_INCLUDE_FILE, AUTH_PASSWORD_FILE, TLS_FILES
+    from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_settings import (
+        AUTH_INCLUDE_FILE, AUTH_PASSWORD_FILE, OLD_AUTH_PASSWORD_FILE, TLS_FILES)
 
     kea = load("kea", "vars", "main.yml")
     names = [AUTH_INCLUDE_FILE, AUTH_PASSWORD_FILE] + [TLS_FILES[k] for k in ("trust-anchor", "cert-file", "key-file")]
-    assert kea["__kea_secret_names"] == ["/" + name for name in names + [KEYS_FILE]]
+    assert kea["__kea_secret_names"] == ["/" + name for name in names + [KEYS_FILE, OLD_AUTH_PASSWORD_FILE]]
+    assert [os.path.basename(path) for path in kea["__kea_old_files"]] == [OLD_AUTH_PASSWORD_FILE]
     assert os.path.basename(kea["__kea_ddns_keys_path"].split("}}")[-1]) == KEYS_FILE
     assert kea["__kea_ddns_mark"] == '"tsig-keys": "%s"' % KEYS_MARK
     assert [os.path.basename(kea["__kea_tls_paths"][k]) for k in ("ca_file", "cert_file", "key_file")] == names[2:]

@@ -90,7 +90,8 @@ def test_the_password_is_in_owner_only_files_and_never_in_the_output(fleet):
         assert password not in conf.content_string
         assert conf.content_string.count('<?include "/etc/kea/netboot-ha-auth.json"?>') == 2
         assert password not in host.file("/etc/kea/kea-ctrl-agent.conf").content_string
-        for path in ("/etc/kea/netboot-ha-auth.json", "/etc/kea/netboot-ha-password"):
+        assert not host.file("/etc/kea/netboot-ha-password").exists  # 1.6.0's name
+        for path in ("/etc/kea/netboot-ha-auth.json", "/etc/kea/kea-api-password"):
             f = host.file(path)
             assert (f.user, f.group, oct(f.mode)) == ("root", "_kea", "0o640"), path
             assert password in f.content_string

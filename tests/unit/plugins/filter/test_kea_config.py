@@ -404,8 +404,8 @@ def test_the_ha_channel_asks_for_a_password_that_never_passes_through_the_filter
         agent = render_kea(example(), role, HOSTS, dict(SETTINGS, auth_user="kea-ha", config_dir=str(tmp_path)), "ctrl_agent")
         auth = agent["Control-agent"]["authentication"]
         assert auth["type"] == "basic" and auth["directory"] == str(tmp_path)
-        assert auth["clients"] == [{"user": "kea-ha", "password-file": "netboot-ha-password"}]
-        (tmp_path / "netboot-ha-password").write_text("s3cret")
+        assert auth["clients"] == [{"user": "kea-ha", "password-file": "kea-api-password"}]
+        (tmp_path / "kea-api-password").write_text("s3cret")
         (tmp_path / "ca.json").write_text(json.dumps(agent))
         res = subprocess.run([os.path.join(os.path.dirname(KEA), "kea-ctrl-agent"), "-t", str(tmp_path / "ca.json")],
                              capture_output=True, text=True, env=env, timeout=60, check=False)
@@ -487,7 +487,7 @@ def test_tls_on_the_ha_channel_makes_https_peers_and_agents_that_require_a_clien
         agent = render_kea(example(), role, HOSTS, dict(SETTINGS, auth_user="kea-ha", tls=True, config_dir=str(tmp_path)),
                            "ctrl_agent")["Control-agent"]
         assert {k: agent[k] for k in files} == files and agent["cert-required"] is True
-        (tmp_path / "netboot-ha-password").write_text("s3cret")
+        (tmp_path / "kea-api-password").write_text("s3cret")
         (tmp_path / "ca.json").write_text(json.dumps({"Control-agent": agent}))
         res = subprocess.run([os.path.join(os.path.dirname(KEA), "kea-ctrl-agent"), "-t", str(tmp_path / "ca.json")],
                              capture_output=True, text=True, env=env, timeout=60, check=False)
