@@ -23,6 +23,43 @@ PROBE = os.path.join(ROOT, "tests", "lab", "dhcp_probe.py")
 SERVER_IP = "10.77.0.1"
 
 
+NAMED_CONF = """
+options {
+    directory "%(dir)s";
+    pid-file "%(dir)s/named.pid";
+    session-keyfile "%(dir)s/session.key";
+    managed-keys-directory "%(dir)s";
+    listen-on { %(ip)s; };
+    listen-on-v6 { none; };
+    recursion no;
+    dnssec-validation no;
+};
+key "%(key_name)s" { algorithm hmac-sha256; secret "%(key)s"; };
+zone "%(forward)s" { type master; file "%(dir)s/fwd.db"; allow-update { key %(key_name)s; }; };
+zone "%(reverse)s" { type master; file "%(dir)s/rev.db"; allow-update { key %(key_name)s; }; };
+"""
+ZONE = """$TTL 300
+@ IN SOA ns.%(forward)s. admin.%(forward)s. 1 3600 600 86400 300
+@ IN NS ns.%(forward)s.
+%(records)s
+"""
+
+
+def named(folder, ip, key_name, key, forward, reverse):
+    """A named for DNS updates: its configuration and the two zones (updatable
+    with the TSIG key only) written into ``folder``; returns its command line
+    (in the foreground, logging to stderr; the test starts it in its
+    namespace, with its other processes)."""
+    os.makedirs(folder, exist_ok=True)
+    values = {"dir": folder, "ip": ip, "key_name": key_name, "key": key, "forward": forward, "reverse": reverse}
+    for name, text in (("named.conf", NAMED_CONF % values),
+                       ("fwd.db", ZONE % dict(values, records="ns IN A %s" % ip)),
+                       ("rev.db", ZONE % dict(values, records=""))):
+        with open(os.path.join(folder, name), "w") as fh:
+            fh.write(text)
+    return ["named", "-g", "-n", "1", "-c", os.path.join(folder, "named.conf")]
+
+
 def available():
     """Why a live test cannot run here, or None."""
     if os.geteuid() != 0:

@@ -71,39 +71,11 @@ def test_most_specific_scope_wins_for_real_clients():
         assert offer(lab, "--mac", "52:54:00:77:00:05")["file"] == ""
 
 
-NAMED_CONF = """
-options {
-    directory "%(dir)s";
-    pid-file "%(dir)s/named.pid";
-    session-keyfile "%(dir)s/session.key";
-    managed-keys-directory "%(dir)s";
-    listen-on { %(ip)s; };
-    listen-on-v6 { none; };
-    recursion no;
-    dnssec-validation no;
-};
-key "ddns-key" { algorithm hmac-sha256; secret "%(key)s"; };
-zone "example.test" { type master; file "%(dir)s/fwd.db"; allow-update { key ddns-key; }; };
-zone "0.77.10.in-addr.arpa" { type master; file "%(dir)s/rev.db"; allow-update { key ddns-key; }; };
-"""
-ZONE = """$TTL 300
-@ IN SOA ns.example.test. admin.example.test. 1 3600 600 86400 300
-@ IN NS ns.example.test.
-%s
-"""
-
-
 @pytest.mark.skipif(shutil.which("named") is None, reason="needs bind9 (named) and bind9-dnsutils (dig)")
 def test_ddns_update_reaches_a_real_dns_server():
     with live.Lab() as lab:
-        for name, text in (
-            ("named.conf", NAMED_CONF % {"dir": lab.tmp, "ip": live.SERVER_IP, "key": KEY}),
-            ("fwd.db", ZONE % ("ns IN A %s" % live.SERVER_IP)),
-            ("rev.db", ZONE % ""),
-        ):
-            with open(lab.path(name), "w") as fh:
-                fh.write(text)
-        lab.start(["named", "-g", "-n", "1", "-c", lab.path("named.conf")], "named.log", "running")
+        argv = live.named(lab.tmp, live.SERVER_IP, "ddns-key", KEY, "example.test", "0.77.10.in-addr.arpa")
+        lab.start(argv, "named.log", "running")
         ddns = {
             "dhcpd_ddns": {
                 "style": "interim",

@@ -37,36 +37,9 @@ SITE = dict(PAIR_SITE, dhcpd_ddns={
         {"name": "0.77.10.in-addr.arpa", "primary": DNS, "key": "kea-ddns"},
     ],
 })
-NAMED_CONF = """
-options {
-    directory "%(dir)s";
-    pid-file "%(dir)s/named.pid";
-    session-keyfile "%(dir)s/session.key";
-    managed-keys-directory "%(dir)s";
-    listen-on { %(ip)s; };
-    listen-on-v6 { none; };
-    recursion no;
-    dnssec-validation no;
-};
-key "kea-ddns" { algorithm hmac-sha256; secret "%(key)s"; };
-zone "kea.test" { type master; file "%(dir)s/fwd.db"; allow-update { key kea-ddns; }; };
-zone "0.77.10.in-addr.arpa" { type master; file "%(dir)s/rev.db"; allow-update { key kea-ddns; }; };
-"""
-ZONE = """$TTL 300
-@ IN SOA ns.kea.test. admin.kea.test. 1 3600 600 86400 300
-@ IN NS ns.kea.test.
-%s
-"""
-
-
 def start_named(lab):
-    folder = os.path.join(lab.tmp, "named")
-    os.makedirs(folder)
-    for name, text in (("named.conf", NAMED_CONF % {"dir": folder, "ip": DNS, "key": KEY}),
-                       ("fwd.db", ZONE % ("ns IN A %s" % DNS)), ("rev.db", ZONE % "")):
-        with open(os.path.join(folder, name), "w") as fh:
-            fh.write(text)
-    lab.spawn(0, "named", ["named", "-g", "-n", "1", "-c", os.path.join(folder, "named.conf")], "running")
+    argv = live.named(os.path.join(lab.tmp, "named"), DNS, "kea-ddns", KEY, "kea.test", "0.77.10.in-addr.arpa")
+    lab.spawn(0, "named", argv, "running")
 
 
 def dig(lab, name, kind):
