@@ -37,6 +37,8 @@ SITE = dict(PAIR_SITE, dhcpd_ddns={
         {"name": "0.77.10.in-addr.arpa", "primary": DNS, "key": "kea-ddns"},
     ],
 })
+
+
 def start_named(lab):
     argv = live.named(os.path.join(lab.tmp, "named"), DNS, "kea-ddns", KEY, "kea.test", "0.77.10.in-addr.arpa")
     lab.spawn(0, "named", argv, "running")
