@@ -21,13 +21,14 @@ INSIDE = "/runner/inventories/" + os.path.basename(INVENTORY)
 
 @pytest.fixture(scope="module")
 def ee_ssh_dir():
-    """The lab's key, known hosts, Kea HA password and TLS material, readable by the image's user only."""
+    """The lab's key, known hosts, Kea HA password, DNS update key and TLS
+    material (every file the inventory reads), readable by the image's user only."""
     if subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode != 0:
         pytest.fail("no execution environment image %s: tests/lab/run-lab.sh builds it (tests/lab/build-ee.sh)" % IMAGE)
     folder = tempfile.mkdtemp(prefix="netboot-ee-ssh-")
     try:
         os.mkdir(os.path.join(folder, "kea-tls"))
-        names = ["id_ed25519", "known_hosts", "kea-ha-password"] + [
+        names = ["id_ed25519", "known_hosts", "kea-ha-password", "ddns-key"] + [
             "kea-tls/" + name for name in ("CA.pem", "fb1.pem", "fb1.key", "fb2.pem", "fb2.key")]
         for name in names:
             shutil.copy(os.path.join(SSH_DIR, name), os.path.join(folder, name))
