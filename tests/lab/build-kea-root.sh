@@ -17,8 +17,13 @@ fi
 rm -rf "$DEST"
 mkdir -p "$DEST"
 tarball="$(mktemp /var/tmp/netboot-kea26.XXXXXX.tar)"
-trap 'rm -f "$tarball"' EXIT
-mmdebstrap --quiet --variant=essential --components=main \
+conf="$(mktemp)"
+trap 'rm -f "$tarball" "$conf"' EXIT
+# The archive may be a snapshot whose Release files have expired (as in
+# tests/lab/build-image.sh).
+echo 'Acquire::Check-Valid-Until "false";' > "$conf"
+APT_CONFIG="$conf" mmdebstrap --quiet --variant=essential --components=main \
+    --aptopt='Acquire::Check-Valid-Until "false"' \
     --include=kea-dhcp4-server,kea-ctrl-agent,kea-dhcp-ddns-server \
     trixie "$tarball" "$MIRROR"
 tar -xf "$tarball" -C "$DEST"
