@@ -36,10 +36,12 @@ PERMIT_CLASSES = {
 }
 
 
-def resolve(atom: Any, hosts: Mapping[str, Any], me: Any = None) -> Tuple[Optional[str], Optional[str]]:
+def resolve(atom: Any, hosts: Mapping[str, Any], me: Any = None,
+            where: str = "HA peer URLs and next-server alike") -> Tuple[Optional[str], Optional[str]]:
     """(IPv4 address, None) for an address of the model, or (None, why not):
     Kea takes no DNS names, so names resolve through the inventory's hosts;
-    ``self`` is the peer ``me``."""
+    ``self`` is the peer ``me``; ``where`` names the settings that take only
+    addresses, for the message."""
     if atom == SELF:
         atom = me.address if me else None
         if atom is None:
@@ -49,8 +51,8 @@ def resolve(atom: Any, hosts: Mapping[str, Any], me: Any = None) -> Tuple[Option
     try:
         return str(ipaddress.IPv4Address(str(hosts.get(atom[1], "")).strip())), None
     except ValueError:
-        return None, ("%s is a DNS name; Kea takes only IPv4 addresses here (HA peer URLs and next-server alike): "
-                      "give the address, or make it an inventory host with ansible_host" % atom[1])
+        return None, ("%s is a DNS name; Kea takes only IPv4 addresses here (%s): "
+                      "give the address, or make it an inventory host with ansible_host" % (atom[1], where))
 
 
 def option_name(opt: Any) -> str:
@@ -161,7 +163,7 @@ class KeaChecks:
         m, fo = self.m, self.fo
         for i, path in enumerate(m.includes):
             self.refuse("dhcpd_includes[%d]" % i, "Kea reads one JSON file; %s would not be read" % path)
-        ddns_problems, ddns_warnings = _kea_ddns.refusals(m, lambda atom: resolve(atom, self.hosts))
+        ddns_problems, ddns_warnings = _kea_ddns.refusals(m, lambda atom: resolve(atom, self.hosts, where=_kea_ddns.SERVERS))
         for path, why in ddns_problems:
             self.refuse(path, why)
         self.warnings.extend(ddns_warnings)

@@ -42,7 +42,8 @@ from typing import Any, Callable, List, Mapping, Optional, Tuple
 
 KEYS_MARK = "netboot:include-ddns-keys"
 KEYS_FILE = "netboot-ddns-keys.json"
-D2_DEFAULTS = {"d2_port": 53001, "d2_control_socket": "/run/kea/kea-ddns-ctrl-socket"}
+# What takes only addresses, for resolve's message.
+SERVERS = "the DNS servers of kea-dhcp-ddns"
 REVERSE_SUFFIX = "in-addr.arpa."
 
 Problem = Tuple[str, str]
@@ -78,12 +79,11 @@ def refusals(model: Any, resolve: Resolve) -> Tuple[List[Problem], List[str]]:
                 continue
             _address, why = resolve(atom)
             if why:
-                problems.append(("dhcpd_ddns.zones[%d].%s" % (i, key), why.replace("HA peer URLs and next-server alike",
-                                                                                   "the DNS servers of kea-dhcp-ddns")))
+                problems.append(("dhcpd_ddns.zones[%d].%s" % (i, key), why))
     if not d.zones:
         problems.append(("dhcpd_ddns.zones", "kea-dhcp-ddns sends an update only for a name inside one of its zones: "
                          "list the forward and reverse zones with their primary server and key"))
-    statics = [h for h in model.hosts if getattr(h, "address", None)]
+    statics = [h for h in model.hosts if h.address]
     if statics and not d.update_static_leases:
         warnings.append("dhcpd_ddns.update_static_leases: Kea updates DNS for reserved addresses too (dhcpd does not unless "
                         "update-static-leases is on); %d host(s) with a fixed address" % len(statics))
