@@ -83,11 +83,12 @@ integration: venv collection
 	python -m pytest tests/integration
 
 # The Molecule labs on Debian 12 containers (create, converge, idempotence,
-# verify, destroy): the site lab, then the fleet lab (two sites, ISC and
-# Kea, in one inventory); each cleans up even when interrupted.
+# verify, destroy): the site lab and the fleet lab (two sites, ISC and Kea,
+# in one inventory) at the same time (tests/lab/run-labs.sh); each cleans
+# up even when interrupted.
 lab: venv collection image
-	bash tests/lab/run-lab.sh test
-	LAB_SCENARIO=fleet bash tests/lab/run-lab.sh test
+	bash tests/lab/build-ee.sh
+	bash tests/lab/run-labs.sh
 
 # The fleet lab on Debian 13 containers (ISC dhcpd 4.4.3 and Kea 2.6.3), with
 # a part of its tests (about 12 minutes): not in make test, which would then

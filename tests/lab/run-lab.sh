@@ -35,7 +35,11 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     molecule destroy -s "$scenario" >/dev/null 2>&1 || true
-    ip link del nbtap0 >/dev/null 2>&1 || true
+    # The site lab's VM tap (the fleet lab, which may run at the same time,
+    # has none: tests/lab/run-labs.sh).
+    if [ "$scenario" != fleet ]; then
+        ip link del nbtap0 >/dev/null 2>&1 || true
+    fi
     networks down || true
     exit $rc
 }
