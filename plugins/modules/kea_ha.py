@@ -19,9 +19,10 @@ description:
   - C(push_leases) gives the partner (O(partner_url)) the leases clients hold in ISC dhcpd's lease file
     O(leases_from) that it lacks or holds with an earlier end (C(lease4-update)); with C(maintenance), O(leases_from)
     is pushed first. So a host moving from ISC dhcpd to Kea hands its clients to the partner's Kea with their leases.
-  - C(resume_partner) waits until this server has synced its leases (state C(ready) or later), then lets the
-    partner answer again at once (C(dhcp-enable) with origin C(ha-partner)), since Kea 2.2 pauses the partner for the
-    sync and leaves it paused until the next heartbeat.
+  - C(resume_partner) waits until this server has synced its leases (state C(ready) or later). The sync pauses the
+    partner, and Kea lets it answer again at the partner's next heartbeat (the kea role's heartbeat is 1 s). Before
+    1.7.0 it then sent the partner C(dhcp-enable); it no longer does, since a partner resumed so while still in
+    partner-down hands out leases that it sends to no one.
 options:
   url:
     description:
@@ -127,7 +128,7 @@ state:
   type: str
   returned: always
 result:
-  description: Kea's result code of the command sent (C(maintenance), C(resume_partner)); 0 is success.
+  description: Kea's result code of the command sent (C(maintenance)); 0 is success.
   type: int
   returned: when a command was sent
 text:
@@ -313,7 +314,7 @@ def _resolve(module, p):
 
 
 def _command(module, kea, p):
-    """maintenance, push_leases and resume_partner: the commands that change something."""
+    """maintenance, push_leases and resume_partner: the actions that talk to the partner."""
     action = p["action"]
     pushed = None
     if p["leases_from"] and action in ("maintenance", "push_leases"):
@@ -331,10 +332,9 @@ def _command(module, kea, p):
     state, waited = kea.wait_for(p["url"], ["ready"] + p["states"], p["timeout"])
     if state not in ["ready"] + p["states"]:
         module.fail_json(msg="%s did not sync its leases in %d s (state %s)" % (p["url"], p["timeout"], state), state=state, waited=waited)
-    answer = kea.send(p["partner_url"], "dhcp-enable", {"origin": "ha-partner"})
     if p["peer_names"] and state not in p["states"]:
-        state, bridged = kea.bridge(p["url"], p["partner_url"], p["peer_names"], p["states"], p["timeout"])
-    module.exit_json(changed=False, state=state, result=answer.get("result"), text=answer.get("text", ""), waited=waited)
+        state, dummy = kea.bridge(p["url"], p["partner_url"], p["peer_names"], p["states"], p["timeout"])
+    module.exit_json(changed=False, state=state, waited=waited)
 
 
 def main():

@@ -43,7 +43,7 @@ from ._kea_check import boot_key, kea_problems, option_refusal, permit_class, re
 from ._kea_expr import HTTP_TEST, IPXE_TEST, PXE_TEST, arch_test, csv, translate_match
 from ._kea_optdefs import KeaDefinitions
 from ._kea_pair import check_pair
-from ._kea_settings import AUTH_PASSWORD_FILE, AUTH_PASSWORD_MARK, AUTH_REALM, PARTS, TLS_FILES, read_settings, version_tuple
+from ._kea_settings import AUTH_PASSWORD_FILE, AUTH_PASSWORD_MARK, AUTH_REALM, DEFAULT_HEARTBEAT_MS, PARTS, TLS_FILES, read_settings, version_tuple
 
 PXE_TEST_ALL = "not option[60].exists or option[60].exists"
 
@@ -374,11 +374,11 @@ class _Renderer:
         ha = {
             "this-server-name": fo.primary.host if role == "primary" else fo.secondary.host,
             "mode": s["mode"],
-            # dhcpd's failover timers, in milliseconds: a heartbeat every third of max-response-delay
-            # (dhcpd sends its contact messages as often), and the secs after which a client unanswered
-            # by the partner counts as unacked (dhcpd's load balance max seconds).
+            # dhcpd's failover timers, in milliseconds, and the secs after which a client unanswered
+            # by the partner counts as unacked (dhcpd's load balance max seconds). The heartbeat is
+            # DEFAULT_HEARTBEAT_MS unless set (_kea_settings.py says why).
             "heartbeat-delay": (int(s["heartbeat_delay"]) * 1000 if s["heartbeat_delay"] is not None
-                                else max(1000, fo.max_response_delay * 1000 // 3)),
+                                else DEFAULT_HEARTBEAT_MS),
             "max-response-delay": fo.max_response_delay * 1000,
             "max-ack-delay": fo.load_balance_max_seconds * 1000,
             "max-unacked-clients": int(s["max_unacked_clients"]),

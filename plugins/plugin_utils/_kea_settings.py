@@ -15,6 +15,15 @@ import re
 from ._model import ModelError
 
 HA_MODES = ("load-balancing", "hot-standby")
+# The HA heartbeat unless kea_ha_heartbeat_delay is set: one second. After a
+# restarted server has synced its leases, its partner (alone in
+# partner-down) answers no client until its own next heartbeat finds the
+# restarted server ready: Kea holds it so that it hands out no lease the
+# other server would not learn of (HAService::processSyncCompleteNotify in
+# src/hooks/dhcp/high_availability/ha_service.cc, Kea 2.2 and 2.6). So the
+# heartbeat bounds the silence of every restart; Kea's own default (10 s)
+# would leave clients unanswered past their first retransmission (4 s).
+DEFAULT_HEARTBEAT_MS = 1000
 TRANSPORTS = ("agent", "dedicated")
 DEFAULT_SETTINGS = {
     "version": "2.2.0",
@@ -27,7 +36,7 @@ DEFAULT_SETTINGS = {
     "lease_file": "/var/lib/kea/kea-leases4.csv",
     "max_unacked_clients": 10,
     # HA timers the description has no word for: the heartbeat (seconds;
-    # None: a third of max_response_delay, at least 1 s) and how many lease
+    # None: DEFAULT_HEARTBEAT_MS) and how many lease
     # updates a load-balancing server keeps for its partner while they cannot
     # talk (communication-recovery) before a full sync is needed afterwards
     # (Kea's own load-balancing default, 100; 0: never, hot-standby: never).

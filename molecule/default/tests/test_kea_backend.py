@@ -80,16 +80,50 @@ def watching(lab, name):
         rows.extend(json.loads(line) for line in lab.hosts["client1"].file(out).content_string.splitlines())
 
 
-def longest_silence(rows):
-    """(longest stretch in seconds with no probe answered, unanswered probes)."""
-    longest, start = 0.0, None
+def silent_stretch(rows):
+    """(start, end) of the longest stretch of unanswered probes (wall clock;
+    a probe waits 1 s), or None."""
+    best, start = None, None
     for row in rows:
         if not row["servers"]:
             start = row["t"] if start is None else start
-            longest = max(longest, row["t"] + 1 - start)
+            if best is None or row["t"] + 1 - start > best[1] - best[0]:
+                best = (start, row["t"] + 1)
         else:
             start = None
-    return longest, sum(1 for row in rows if not row["servers"])
+    return best
+
+
+def longest_silence(rows):
+    """(longest stretch in seconds with no probe answered, unanswered probes)."""
+    best = silent_stretch(rows)
+    return (best[1] - best[0] if best else 0.0), sum(1 for row in rows if not row["servers"])
+
+
+# What the servers log of their state: systemd starting and stopping them,
+# dhcpd's failover states, Kea's HA states, syncs and pauses.
+JOURNAL_WORDS = r"Started|Stopped|Stopping|Starting|failover peer|state|HA_|DHCPSRV_|pause|sync|maintenance|partner"
+
+
+def where_silent(lab, rows, what):
+    """Reports the longest unanswered stretch with both peers' journal around
+    it (from 6 s before to 2 s after, times relative to its start): where a
+    switch leaves clients unanswered."""
+    best = silent_stretch(rows)
+    if not best or best[1] - best[0] < 2:
+        return
+    start, end = best
+    report("%s: longest stretch from %.1f s to %.1f s of the watch" % (what, start - rows[0]["t"], end - rows[0]["t"]))
+    for peer in PEERS:
+        out = lab.hosts[peer].run("journalctl --since @%d --until @%d -o short-unix --no-pager | grep -E '%s' | tail -n 40"
+                                  % (int(start) - 6, int(end) + 3, JOURNAL_WORDS)).stdout
+        for line in out.splitlines():
+            stamp, _sep, text = line.partition(" ")
+            try:
+                at = float(stamp) - start
+            except ValueError:
+                continue
+            report("  %s %+6.1f s %s" % (peer, at, text[:200]))
 
 
 # Clients that hold leases across the switches (docs/migrate.md).
@@ -122,6 +156,7 @@ def kea(lab):
         assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
         longest, unanswered = longest_silence(rows)
         report("Kea switch from ISC dhcpd: %d of %d probes unanswered, longest stretch %.1f s" % (unanswered, len(rows), longest))
+        where_silent(lab, rows, "Kea switch from ISC dhcpd")
         lab.kea_switch_silence = longest
         lab.kea_after_switch = ask_again(lab, held)
         second = lab.play("dhcp_failover.yml", *args)
@@ -136,6 +171,7 @@ def kea(lab):
             lab.converge_default()
         longest, unanswered = longest_silence(rows)
         report("Back to ISC dhcpd from Kea: %d of %d probes unanswered, longest stretch %.1f s" % (unanswered, len(rows), longest))
+        where_silent(lab, rows, "Back to ISC dhcpd from Kea")
         lab.isc_after_switch = ask_again(lab, held)
         for peer in PEERS:
             assert lab.hosts[peer].service(KEA_SERVICE).is_running is False

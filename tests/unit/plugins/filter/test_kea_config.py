@@ -92,8 +92,8 @@ def test_ha_pair_shape():
     assert (ha_p["this-server-name"], ha_s["this-server-name"]) == ("dhcp1.example.com", "dhcp2.example.com")
     assert ha_p["peers"] == ha_s["peers"]
     assert [x["url"] for x in ha_p["peers"]] == ["http://10.4.7.9:8000/", "http://10.4.7.210:8000/"]
-    # dhcpd's timers (seconds) as Kea's (milliseconds).
-    assert (ha_p["max-response-delay"], ha_p["heartbeat-delay"], ha_p["max-ack-delay"]) == (30000, 10000, 3000)
+    # dhcpd's timers (seconds) as Kea's (milliseconds); a heartbeat every second.
+    assert (ha_p["max-response-delay"], ha_p["heartbeat-delay"], ha_p["max-ack-delay"]) == (30000, 1000, 3000)
     # The failover pool is split in halves, one per server: new leases for its own HA class, and
     # any client asking again for an address it holds (a lease carried over from dhcpd, or given by
     # the partner alone); both peers have the same pools and ids.
@@ -434,11 +434,13 @@ def test_auto_partner_down_zero_means_no_takeover_on_either_backend():
 
 
 def test_heartbeat_and_delayed_updates_follow_the_settings_and_a_heartbeat_too_long_is_refused():
-    """The heartbeat is a third of max_response_delay unless set (and then
-    shorter than it); delayed-updates-limit is written in load-balancing only;
-    kea-dhcp4 -t takes what is rendered."""
+    """The heartbeat is 1 s unless set (and then shorter than
+    max_response_delay), whatever max_response_delay is; delayed-updates-limit
+    is written in load-balancing only; kea-dhcp4 -t takes what is rendered."""
     default = _ha(pair()["primary"])
-    assert (default["heartbeat-delay"], default["delayed-updates-limit"]) == (10000, 100)
+    assert (default["heartbeat-delay"], default["delayed-updates-limit"]) == (1000, 100)
+    code, out = kea_t(pair()["primary"])
+    assert code == 0, out[-2000:]
     tuned = pair(heartbeat_delay=2, delayed_updates_limit=500)
     assert (_ha(tuned["primary"])["heartbeat-delay"], _ha(tuned["secondary"])["delayed-updates-limit"]) == (2000, 500)
     code, out = kea_t(tuned["primary"])
