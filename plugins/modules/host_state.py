@@ -81,6 +81,8 @@ services:
   description:
     - Unit name to C(active) and C(enabled), what C(systemctl is-active) and C(systemctl is-enabled) print
       (C(is-enabled) also answers for SysV init scripts); empty strings without systemd.
+    - C(enabled) is C(not-found) for a unit that does not exist, as Debian 13's systemctl prints it (Debian 12's
+      prints nothing).
     - C(active) is C(exited) for a unit that is active with none of its processes left (SubState
       C(exited)), as the unit systemd generates from an init script stays once the daemon it started
       has died; C(systemctl start) does nothing for it, C(restart) starts the daemon again.
@@ -192,7 +194,11 @@ def services_state(module, names):
         if state["active"] == "active" and props.get("SubState") == "exited":
             state["active"] = "exited"
         state["enabled"] = props.get("UnitFileState", "")
-        if state["enabled"] == "generated" or (state["enabled"] == "" and props.get("LoadState") == "loaded"):
+        if props.get("LoadState") == "not-found":
+            # As systemctl is-enabled prints it on Debian 13 (systemd 257);
+            # Debian 12's (252) prints nothing for a unit that does not exist.
+            state["enabled"] = "not-found"
+        elif state["enabled"] == "generated" or (state["enabled"] == "" and props.get("LoadState") == "loaded"):
             # A SysV script: is-enabled asks the distribution's own tool.
             dummy, text, dummy = module.run_command([systemctl, "is-enabled", "--", name])
             lines = text.strip().splitlines()

@@ -81,7 +81,7 @@ def test_meta_platforms_are_the_releases_the_per_os_files_serve(role):
     assert platforms["EL"] == redhat["releases"]
     # The DHCP roles are run on Debian 13 too (the fleet lab on Debian 13
     # containers); the TFTP server role only on Debian 12 so far.
-    debian_releases = {"dhcpd": ["bookworm", "trixie"], "kea": ["bookworm", "trixie"], "tftp_server": ["bookworm"]}[role]
+    debian_releases = {"dhcpd": ["bookworm", "trixie"], "kea": ["bookworm", "trixie"], "tftp_server": ["bookworm", "trixie"]}[role]
     names = {"bookworm": "12", "trixie": "13"}
     assert "releases" not in debian and platforms["Debian"] == debian_releases
     assert debian["supported"] == "Debian " + " and ".join(names[r] for r in debian_releases)
