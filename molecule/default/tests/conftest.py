@@ -17,6 +17,7 @@ import tests.conftest  # noqa: E402,F401  (the collection on sys.path)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
 import dhcp_probe  # noqa: E402
+import os_subset  # noqa: E402
 
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils import lease_convert  # noqa: E402
 from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases import parse_state  # noqa: E402
@@ -194,8 +195,4 @@ DEBIAN13 = (
 
 
 def pytest_collection_modifyitems(session, config, items):
-    if os.environ.get("LAB_OS") == "debian13":
-        keep = [item for item in items
-                if os.path.basename(str(item.fspath)) in DEBIAN13_FILES or item.originalname in DEBIAN13]
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-        items[:] = keep
+    os_subset.keep(config, items, "debian13", names=DEBIAN13, files=DEBIAN13_FILES)

@@ -15,6 +15,7 @@ import tests.conftest  # noqa: E402,F401  (the collection on sys.path)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
 import dhcp_probe  # noqa: E402
+import os_subset  # noqa: E402
 
 INVENTORY = os.path.join(ROOT, "inventories", "lab-fleet")
 # Each site: its backend, its peers (name -> failover address), its network,
@@ -70,8 +71,5 @@ DEBIAN13 = (
 
 
 def pytest_collection_modifyitems(session, config, items):
-    if os.environ.get("LAB_OS") == "debian13":
-        keep = [item for item in items if item.originalname in DEBIAN13]
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-        items[:] = keep
+    os_subset.keep(config, items, "debian13", names=DEBIAN13)
     items.sort(key=lambda item: os.path.basename(str(item.fspath)) in LAST)
