@@ -102,12 +102,10 @@ lab-debian13: venv collection image
 lab-long: venv collection image
 	LAB_PXE_FIRMWARE=uefi,secureboot,bios bash tests/lab/run-lab.sh test
 
+# The checks (lint, unit, integration) beside the labs, at the same time
+# (tests/run-all.sh prints each stage's time).
 test:
-	@t0=$$(date +%s); $(MAKE) --no-print-directory lint; \
-	t1=$$(date +%s); $(MAKE) --no-print-directory unit; \
-	t2=$$(date +%s); $(MAKE) --no-print-directory integration; \
-	t3=$$(date +%s); $(MAKE) --no-print-directory lab; \
-	t4=$$(date +%s); echo "test stages: lint $$((t1 - t0)) s, unit $$((t2 - t1)) s, integration $$((t3 - t2)) s, lab $$((t4 - t3)) s"
+	bash tests/run-all.sh
 
 demo: deps venv collection image
 	bash tests/lab/demo.sh

@@ -27,9 +27,12 @@ from ansible_collections.netboot.dhcp_failover.plugins.module_utils.dhcpd_leases
 
 
 
+# A peer stays down longer than the leases (each lease of its copy ends
+# meanwhile) and than the ISC start check's dhcpd_failover_recover_after
+# (60 s); the split lasts as long.
 LEASE_TIME = 60
-DOWN_S = 100
-SPLIT_S = 90
+DOWN_S = 75
+SPLIT_S = 75
 
 
 def isc_bindings(host):
@@ -202,6 +205,7 @@ def fault_under_load(fleet, site, fault, extra_vars, recovers=True, mac_group=0x
     service = BACKENDS[site]["service"]
     run = fleet.play("dhcp_failover.yml", "--limit", "lab_site_%s" % site, *extra_vars)
     assert run.returncode == 0, run.stdout[-3000:]
+    kept_before = down.run("ls /var/lib/dhcp").stdout.split() if site == "a" else []
     holders = Holders(SITES[site]["client"], mac_group)
     try:
         time.sleep(45)
@@ -228,10 +232,12 @@ def fault_under_load(fleet, site, fault, extra_vars, recovers=True, mac_group=0x
         if site == "a" and fault != "partition":
             journal = down.run("journalctl -u %s --since @%d --no-pager -o cat" % (service, started - 2)).stdout
             if recovers:
-                assert re.search(r"netboot-dhcpd-leases: down 1\d\d s, \d+ lease\(s\) of this copy ended meanwhile "
-                                 r".* starting from an empty lease file", journal), journal[-2000:]
-                kept = down.run("ls /var/lib/dhcp").stdout
-                assert "dhcpd.leases.before-recover." in kept, kept
+                verdict = re.search(r"netboot-dhcpd-leases: down (\d+) s, \d+ lease\(s\) of this copy ended meanwhile "
+                                    r".* starting from an empty lease file", journal)
+                assert verdict and int(verdict.group(1)) >= DOWN_S - 1, journal[-2000:]
+                # This fault's copy kept aside (an earlier round's may be there too).
+                kept = [f for f in down.run("ls /var/lib/dhcp").stdout.split() if f not in kept_before]
+                assert any(f.startswith("dhcpd.leases.before-recover.") for f in kept), kept
         normal = wait_pair(fleet, site, started - 2)
         # A moment after the pair is back: what the two databases say of the
         # addresses clients hold then (stale expiries arrive at once).
@@ -301,16 +307,28 @@ def control(fleet):
         restore(fleet, "a")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def lab_description_afterwards(fleet):
+    """The lab's own description on both sites once this module's faults are
+    done (each round applies its short timers itself, so the rounds in
+    between need no restore)."""
+    yield
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for result in [pool.submit(restore, fleet, site) for site in SITES]:
+            result.result()
+
+
 def at_both_sites(fleet, sites, run_site):
     """RUN_SITE(site) for each site at the same time (the sites are separate
-    pairs on separate networks, as an organisation's are), each restored
-    afterwards; returns {site: its result}, or fails naming every site that
-    failed."""
+    pairs on separate networks, as an organisation's are); a site that
+    failed is restored at once. Returns {site: its result}, or fails naming
+    every site that failed."""
     def one(site):
         try:
             return run_site(site)
-        finally:
+        except BaseException:
             restore(fleet, site)
+            raise
 
     with concurrent.futures.ThreadPoolExecutor(len(sites)) as pool:
         futures = {site: pool.submit(one, site) for site in sites}
@@ -328,7 +346,7 @@ def at_both_sites(fleet, sites, run_site):
 @pytest.mark.parametrize("peer,fault,sites", [("primary", "kill", "ab"), ("secondary", "stop", "ab"), ("primary", "stop", "a")])
 def test_a_peer_down_longer_than_its_leases_comes_back_and_nothing_is_lost(fleet, peer, fault, sites):
     """One peer's server is killed (kill -9) or stopped cleanly (systemctl
-    stop) while clients hold and renew leases, stays down 100 s (longer than
+    stop) while clients hold and renew leases, stays down 75 s (longer than
     the 60 s leases: every lease of its copy ends meanwhile, the partner
     renews them), and is restarted. ISC: the start check moves the peer's
     copy aside and dhcpd recovers its partner's database. Kea: the
@@ -352,7 +370,7 @@ def test_a_peer_down_longer_than_its_leases_comes_back_and_nothing_is_lost(fleet
 
 
 def test_a_split_between_the_peers_loses_nothing_and_new_clients_are_served_after_it(fleet):
-    """The HA channel between the two peers is cut for 90 s (every TCP packet
+    """The HA channel between the two peers is cut for 75 s (every TCP packet
     between them dropped, in both peers' network namespaces) while clients
     hold and renew leases and new ones arrive, then let through again:
     nothing is handed out twice or lost, and every client that arrived after
