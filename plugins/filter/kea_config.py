@@ -69,8 +69,10 @@ options:
         with C(<?include "CONFIG_DIR/netboot-ddns-keys.json"?>).
       - C(d2_keys) (since 1.7.0) returns the text of that owner-only file (a JSON list of the TSIG keys, secrets
         included; empty without keys). Write it with C(no_log) and without a diff.
+      - C(ddns) (since 1.7.0) returns whether kea-dhcp-ddns runs beside kea-dhcp4 (C(dhcpd_ddns) with a style other
+        than C(none)), from C(dhcpd_ddns) alone: what a role needs to know before anything is installed or rendered.
     type: str
-    choices: [dhcp4, ctrl_agent, d2, d2_keys]
+    choices: [dhcp4, ctrl_agent, d2, d2_keys, ddns]
     default: dhcp4
 """
 
@@ -88,8 +90,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The configuration as a mapping (C(Dhcp4), C(Control-agent) or C(DhcpDdns) at the top), or the keys file's text
-      for O(part=d2_keys).
+    - The configuration as a mapping (C(Dhcp4), C(Control-agent) or C(DhcpDdns) at the top), the keys file's text
+      for O(part=d2_keys), or a boolean for O(part=ddns).
     - A mapping of role to that configuration when O(role) is a list.
   type: raw
 """

@@ -446,11 +446,12 @@ def render_kea(variables, role, hosts=None, settings=None, part="dhcp4", warning
     if problems:
         raise ModelError(problems)
     s = read_settings(settings)
-    if part == "d2_keys":
-        # Only the keys (checked with the rest by the dhcp4 part's rendering).
-        ddns = parse_keys(variables, hosts).ddns
-        text = _kea_ddns.d2_keys_text(ddns.keys if ddns else None)
-        return {one: text for one in roles} if isinstance(role, (list, tuple)) else text
+    if part in ("d2_keys", "ddns"):
+        # Only dhcpd_ddns (checked with the rest by the dhcp4 part's
+        # rendering): the keys' text, or whether kea-dhcp-ddns runs.
+        keys = parse_keys(variables, hosts)
+        value = _kea_ddns.d2_keys_text(keys.ddns.keys if keys.ddns else None) if part == "d2_keys" else _kea_ddns.active(keys)
+        return {one: value for one in roles} if isinstance(role, (list, tuple)) else value
     model = parse_model(variables, hosts)
     found_warnings = list(model.warnings)
     # Every refusal first (_kea_check.py): nothing is written for a model Kea cannot take.

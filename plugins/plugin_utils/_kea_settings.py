@@ -63,8 +63,8 @@ DEFAULT_SETTINGS = {
 }
 # dhcp4: kea-dhcp4's configuration; ctrl_agent: the Control Agent's; d2:
 # kea-dhcp-ddns's ({} without DDNS); d2_keys: the text of its owner-only
-# TSIG key file ('' without keys).
-PARTS = ("dhcp4", "ctrl_agent", "d2", "d2_keys")
+# TSIG key file ('' without keys); ddns: whether kea-dhcp-ddns runs.
+PARTS = ("dhcp4", "ctrl_agent", "d2", "d2_keys", "ddns")
 AUTH_PASSWORD_MARK = "netboot:include-ha-password"
 AUTH_INCLUDE_FILE = "netboot-ha-auth.json"
 # The Control Agent's password file has the name the packages give it: Debian

@@ -276,6 +276,13 @@ def test_ddns_becomes_kea_dhcp4_settings_and_a_d2_configuration_both_kea_checks_
 def test_ddns_off_or_without_updates():
     assert render_kea(example(), "primary", HOSTS, SETTINGS, part="d2") == {}
     assert render_kea(example(), "primary", HOSTS, SETTINGS, part="d2_keys") == ""
+    # What the kea role asks before installing kea-dhcp-ddns, and the
+    # rendering's own answer (a d2 configuration or none), agree.
+    for description in (example(), ddns_site(), ddns_site(updates=False), dict(example(), dhcpd_ddns={"style": "none"})):
+        wanted = render_kea(description, ["primary", "secondary"], HOSTS, part="ddns")
+        assert wanted == {role: render_kea(description, role, HOSTS, SETTINGS, part="d2") != {} for role in ("primary", "secondary")}
+    assert render_kea(ddns_site(), "primary", HOSTS, part="ddns") is True
+    assert render_kea(example(), "primary", HOSTS, part="ddns") is False
     assert "dhcp-ddns" not in pair()["primary"]["Dhcp4"]
     quiet = pair(ddns_site(updates=False))["primary"]["Dhcp4"]
     assert quiet["ddns-send-updates"] is False
