@@ -103,9 +103,9 @@ lab-long: venv collection image
 	LAB_PXE_FIRMWARE=uefi,secureboot,bios bash tests/lab/run-lab.sh test
 
 # The checks (lint, unit, integration) beside the labs, at the same time
-# (tests/run-all.sh prints each stage's time).
+# (tests/lab/run-all.sh prints each stage's time).
 test:
-	bash tests/run-all.sh
+	bash tests/lab/run-all.sh
 
 demo: deps venv collection image
 	bash tests/lab/demo.sh

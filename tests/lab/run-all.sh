@@ -10,7 +10,7 @@
 # goes to .cache/checks.log and is printed when the labs are done; the run
 # fails if any stage failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 mkdir -p .cache
 # Both lanes use the virtualenv and the collection path: made once, first.
 make --no-print-directory venv collection || exit 1
