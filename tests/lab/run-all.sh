@@ -40,5 +40,5 @@ checks_rc=$?
 trap - INT TERM
 echo "test: the checks' output:"
 sed 's/^/checks| /' "$log"
-echo "test stages: $(grep '^checks: lint' "$log" | sed 's/^checks: //'); labs $lab_s s (exit $lab_rc); all done in $(( $(date +%s) - start )) s"
+echo "test stages: $(grep '^checks: lint [0-9]' "$log" | sed 's/^checks: //'); labs $lab_s s (exit $lab_rc); all done in $(( $(date +%s) - start )) s"
 [ "$checks_rc" -eq 0 ] && [ "$lab_rc" -eq 0 ]
