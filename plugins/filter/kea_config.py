@@ -70,7 +70,7 @@ options:
       - C(d2_keys) (since 1.7.0) returns the text of that owner-only file (a JSON list of the TSIG keys, secrets
         included; empty without keys). Write it with C(no_log) and without a diff.
       - C(ddns) (since 1.7.0) returns whether kea-dhcp-ddns runs beside kea-dhcp4 (C(dhcpd_ddns) with a style other
-        than C(none)), from C(dhcpd_ddns) alone: what a role needs to know before anything is installed or rendered.
+        than C(none)), from C(dhcpd_ddns) alone, which a role needs to know before anything is installed or rendered.
     type: str
     choices: [dhcp4, ctrl_agent, d2, d2_keys, ddns]
     default: dhcp4

@@ -3,9 +3,9 @@
 # the fleet lab at the same time. The two share nothing: their own
 # containers, networks (netboot-lab; netboot-fleet-a and -b), Molecule
 # scenarios and reports. Run one after the other they took about 3,500 s of
-# CI's 90 minutes (the fleet lab's fault tests wait out 100 s outages and
+# CI's 90 minutes (the fleet lab's fault tests wait out 75 s outages and
 # 60 s leases, the site lab boots VMs): most of both is waiting, which
-# overlaps. The fleet lab's output goes to a file and is printed when the
+# overlaps. make test runs the checks beside them too (tests/lab/run-all.sh). The fleet lab's output goes to a file and is printed when the
 # site lab is done; the run fails if any of them fails.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
