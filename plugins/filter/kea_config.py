@@ -20,7 +20,8 @@ description:
   - C(dhcpd_ddns) (since 1.7.0) becomes kea-dhcp4's DDNS settings and the configuration of kea-dhcp-ddns
     (O(part=d2)), which sends the updates; its TSIG keys are returned apart (O(part=d2_keys)), for an owner-only file.
   - What has no Kea equivalent (raw dhcpd statements, includes, DDNS style interim, dhcpd expressions that cannot be
-    translated, subclasses) is refused with the variable path and the reason; what Kea does differently
+    translated, spawned classes) is refused with the variable path and the reason (since 1.7.0 subclasses are written,
+    a Kea class per value); what Kea does differently
     (dhcpd_omapi, split other than 128, PXE mode primary_only) is said in a warning.
   - With both peers rendered at once (O(role) a list), the pair is checked for the HA mistakes that
     C(kea-dhcp4 -t) lets through. The roles still run C(kea-dhcp4 -t) on each host. See docs/kea.md.

@@ -18,14 +18,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, List, Mapping, Optional, Tuple
 
-from . import _kea_ddns
+from . import _kea_ddns, _kea_map
 from ._kea_optdefs import KeaDefinitions
 from ._kea_expr import KEA_REFUSED, Untranslatable, translate_match
 from ._model import BUILTIN_CLASSES, SELF
 
 Problem = Tuple[str, str]
 REFUSED = "has no Kea equivalent for the kea backend: %s"
-LEASE_REFUSED = "Kea sets lease times on subnets, shared networks and classes, not here"
 # A pool's one permit as Kea's class (None: the member class itself).
 PERMIT_CLASSES = {
     ("allow", "members"): None,
@@ -131,7 +130,7 @@ class KeaChecks:
             return self.problems, self.warnings
         m = self.m
         self.check_global()
-        self.scope(m.scope, "dhcpd", "dhcpd_statements")
+        self.scope(m.scope, "dhcpd", "dhcpd_statements", "global")
         for k in m.classes:
             self.user_class(k)
         default_boot = m.pxe.boot if m.pxe.enabled else None
@@ -139,7 +138,7 @@ class KeaChecks:
             for sub in sn.subnets:
                 self.subnet(sub, sn.scope.boot or default_boot)
             if sn.name:
-                self.scope(sn.scope, sn.path, sn.path + ".statements")
+                self.scope(sn.scope, sn.path, sn.path + ".statements", "shared_network")
         for h in m.hosts:
             if not h.address:
                 self.reservation(h)
@@ -147,13 +146,10 @@ class KeaChecks:
         return self.problems, self.warnings
 
     # -- the parts ----------------------------------------------------------------
-    def scope(self, scope: Any, path: str, statements_path: str, lease_ok: bool = True) -> None:
-        """Lease times where Kea has none, raw statements, options Kea cannot take."""
-        if not lease_ok:
-            for key, dummy in scope.lease:
-                self.refuse("%s.%s" % (path, key.replace("-", "_")), LEASE_REFUSED)
-        for i, text in enumerate(scope.raw):
-            self.refuse("%s[%d]" % (statements_path, i), "%r is a dhcpd statement; Kea has no raw statements" % text)
+    def scope(self, scope: Any, path: str, statements_path: str, kind: str) -> None:
+        """The keys of _kea_map.py Kea refuses in a scope of ``kind``, options Kea cannot take."""
+        for where, why in _kea_map.refusals("scope:" + kind, scope, path, statements_path):
+            self.refuse(where, why)
         for opt in scope.options:
             why = option_refusal(opt, self.m.vocab.spaces)
             if why:
@@ -161,8 +157,8 @@ class KeaChecks:
 
     def check_global(self) -> None:
         m, fo = self.m, self.fo
-        for i, path in enumerate(m.includes):
-            self.refuse("dhcpd_includes[%d]" % i, "Kea reads one JSON file; %s would not be read" % path)
+        for where, why in _kea_map.refusals("dhcpd", m, "dhcpd"):
+            self.refuse(where, why)
         ddns_problems, ddns_warnings = _kea_ddns.refusals(m, lambda atom: resolve(atom, self.hosts, where=_kea_ddns.SERVERS))
         for path, why in ddns_problems:
             self.refuse(path, why)
@@ -196,10 +192,9 @@ class KeaChecks:
             self.warnings.append("dhcpd_failover.hba: Kea load balancing always splits clients 50/50 by a hash; hba is not kept")
 
     def user_class(self, k: Any) -> None:
-        if k.subclasses:
-            self.refuse(k.path + ".subclasses", "Kea has no subclasses; write a class (or host reservations with client-classes) per value")
-        if k.spawn_with:
-            self.refuse(k.path + ".spawn_with", "Kea does not spawn classes")
+        for where, why in _kea_map.refusals("class", k, k.path):
+            self.refuse(where, why)
+        _kea_map.check("class", self, k, k.path)
         if k.kea_test is None and k.match is not None and not k.subclasses:
             try:
                 translate_match(k.match)
@@ -208,7 +203,7 @@ class KeaChecks:
                     (k.path + ".match",
                      "the kea backend cannot translate %r (%s): give the class kea_test, its test in Kea's expression language" % (k.match, exc))
                 )
-        self.scope(k.scope, k.path, k.path + ".statements")
+        self.scope(k.scope, k.path, k.path + ".statements", "class")
         if k.scope.boot is not None:
             self.boot(k.scope.boot, k.path + ".pxe")
 
@@ -217,7 +212,7 @@ class KeaChecks:
             self.address(boot.next_server, path + ".next_server", self.me)
 
     def subnet(self, sub: Any, outer_boot: Any) -> None:
-        self.scope(sub.scope, sub.path, sub.path + ".statements")
+        self.scope(sub.scope, sub.path, sub.path + ".statements", "subnet")
         sub_boot = sub.scope.boot or outer_boot
         pool_boots = set()
         for pool in sub.pools:
@@ -256,7 +251,7 @@ class KeaChecks:
                 "%s.failover: a Kea HA pair shares every pool (leases are synchronised), so this pool is served by both servers, not the %s only"
                 % (path, pool.served_by)
             )
-        self.scope(pool.scope, path, path + ".statements", lease_ok=False)
+        self.scope(pool.scope, path, path + ".statements", "pool")
         cls, refusal = permit_class(self.m, pool)
         if refusal:
             self.refuse(*refusal)
@@ -277,7 +272,7 @@ class KeaChecks:
             self.address(h.next_server, h.path + ".next_server", self.me)
         elif h.boot_file and self.m.pxe.enabled and self.m.pxe.boot and self.m.pxe.boot.next_server:
             self.address(self.m.pxe.boot.next_server, h.path + ".next_server", self.me)
-        self.scope(h.scope, h.path, h.path + ".statements", lease_ok=False)
+        self.scope(h.scope, h.path, h.path + ".statements", "host")
 
     def hooks(self) -> None:
         fo, s = self.fo, self.s

@@ -115,6 +115,11 @@ class _Match:
 
     def data(self):
         kind, value = self.take()
+        if kind == "word" and value == "hardware":
+            # dhcpd's hardware is the type byte, then the address (dhcp-eval(5));
+            # Kea's pkt4.htype is that byte padded to four (Kea ARM,
+            # "Using Expressions in Classification"): its last byte, then pkt4.mac.
+            return "concat(substring(pkt4.htype,-1,all),pkt4.mac)"
         if kind == "word" and value == "option":
             return "option[%d].hex" % _option_code(self.take()[1])
         if kind == "word" and value == "substring":
@@ -158,8 +163,8 @@ class _Match:
     def disjunction(self):
         return self.joined("or", self.conjunction)
 
-    def whole(self):
-        result = self.disjunction()
+    def whole(self, part=None):
+        result = (part or self.disjunction)()
         if self.peek()[0] is not None:
             raise Untranslatable("cannot read %r" % " ".join(t[1] for t in self.tokens[self.i :]))
         return result
@@ -169,9 +174,26 @@ def translate_match(expr):
     """A Kea test for a dhcpd boolean expression of the common forms, or raise Untranslatable.
 
     Covered: ``option NAME = "text"`` or bytes, ``substring (option NAME, A, B) = ...``,
-    ``exists NAME``, ``not``, ``and``, ``or`` and parentheses.
+    ``hardware``, ``exists NAME``, ``not``, ``and``, ``or`` and parentheses.
     """
     return _Match(expr).whole()
+
+
+def translate_data(expr):
+    """Kea's expression for a dhcpd data expression (the ``match`` of a class
+    with subclasses): ``option NAME``, ``substring (...)``, ``hardware``, or
+    raise Untranslatable."""
+    reading = _Match(expr)
+    return reading.whole(reading.data)
+
+
+def literal(value):
+    """A subclass value, ("text", ...) or ("hex", ...), as a Kea literal (None:
+    text with a quote, which Kea's strings cannot hold)."""
+    kind, data = value
+    if kind == "hex":
+        return "0x" + "".join("%02x" % int(b, 16) for b in data.split(":"))
+    return None if "'" in data else "'%s'" % data
 
 
 # -- option values -------------------------------------------------------------

@@ -37,7 +37,7 @@ from __future__ import annotations
 import ipaddress
 
 from ._boot_rules import HTTP_CLASS, PXE_CLASS, VENDOR_HTTP, boot_rules
-from . import _kea_ddns
+from . import _kea_ddns, _kea_map
 from ._model import ModelError, parse_keys, parse_model
 from ._kea_check import boot_key, kea_problems, option_refusal, permit_class, resolve
 from ._kea_expr import HTTP_TEST, IPXE_TEST, PXE_TEST, arch_test, csv, translate_match
@@ -219,7 +219,9 @@ class _Renderer:
         self.common(k.scope, cls)
         if k.scope.boot is not None:
             self.boot_set(k.scope.boot, k.path + ".pxe", me, required=False, member=k.name, prefix="NETBOOT_%s" % k.name)
-        return [cls]
+        out = [cls]
+        _kea_map.write("class", self, k, out, me, k.path)
+        return out
 
     def subnet(self, sub, outer_boot, me, fo):
         entry = {"id": subnet_id(sub.network), "subnet": str(sub.network)}

@@ -364,6 +364,55 @@ def test_untranslatable_match_asks_for_kea_test():
     assert kea_t(configs["primary"])[0] == 0
 
 
+def subclass_site(**known):
+    description = example()
+    description["dhcpd_classes"] = [
+        dict({"name": "known-macs", "match": "hardware",
+              "subclasses": [{"match_value": "1:52:54:00:00:00:01"},
+                             {"match_value": "1:52:54:00:00:00:02", "max_lease_time": 600, "options": {"host-name": "two"}}]}, **known),
+        {"name": "vendors", "match": "substring (option vendor-class-identifier, 0, 4)", "subclasses": [{"match_value": "MSFT"}],
+         "options": {"domain-name": "msft.lab"}},
+    ]
+    return description
+
+
+def test_subclasses_become_a_class_per_value_before_their_class_which_holds_their_members():
+    configs = pair(subclass_site())
+    classes = configs["primary"]["Dhcp4"]["client-classes"]
+    names = [k["name"] for k in classes]
+    assert names[:5] == ["known-macs:1", "known-macs:2", "known-macs", "vendors:1", "vendors"]
+    assert classes[0] == {"name": "known-macs:1", "test": "concat(substring(pkt4.htype,-1,all),pkt4.mac) == 0x01525400000001"}
+    assert classes[1] == {"name": "known-macs:2", "test": "concat(substring(pkt4.htype,-1,all),pkt4.mac) == 0x01525400000002",
+                          "max-valid-lifetime": 600, "option-data": [{"name": "host-name", "data": "two"}]}
+    assert classes[2] == {"name": "known-macs", "test": "member('known-macs:1') or member('known-macs:2')"}
+    assert classes[3]["test"] == "substring(option[60].hex,0,4) == 'MSFT'"
+    assert classes[4] == {"name": "vendors", "test": "member('vendors:1')", "option-data": [{"name": "domain-name", "data": "msft.lab"}]}
+    assert configs["secondary"]["Dhcp4"]["client-classes"][:5] == classes[:5]
+    for conf in configs.values():
+        code, out = kea_t(conf)
+        assert code == 0, out
+
+
+def test_subclasses_kea_cannot_compare_are_refused_with_the_fix():
+    description = subclass_site(match="option agent.circuit-id")
+    description["dhcpd_classes"][0]["subclasses"].append({"match_value": "it's", "statements": ["lease limit 1"]})
+    found = dict(problems_of(description))
+    assert "kea_test" in found["dhcpd_classes[0].match"]
+    assert "bytes" in found["dhcpd_classes[0].subclasses[2].match_value"]
+    assert "Kea has no raw statements" in found["dhcpd_classes[0].subclasses[2].statements[0]"]
+    # kea_test gives the data in Kea's own words.
+    description = subclass_site(match="option agent.circuit-id", kea_test="option[82].option[1].hex")
+    classes = pair(description)["primary"]["Dhcp4"]["client-classes"]
+    assert classes[0]["test"] == "option[82].option[1].hex == 0x01525400000001"
+    assert kea_t(pair(description)["primary"])[0] == 0
+
+
+def test_spawning_is_still_refused():
+    description = example()
+    description["dhcpd_classes"] = [{"name": "per-client", "match": 'option user-class = "x"', "spawn_with": "option dhcp-client-identifier"}]
+    assert "Kea does not spawn classes" in dict(problems_of(description))["dhcpd_classes[0].spawn_with"]
+
+
 def test_no_key_reaches_the_kea_files_or_warnings():
     """dhcpd_omapi has no use in Kea: its secret is in neither server's file, the agent's, nor the warnings."""
     secret = "c2VjcmV0LWtleS1mb3ItdGhlLWtlYS1jaGVjaw=="
