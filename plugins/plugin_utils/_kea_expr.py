@@ -83,11 +83,19 @@ def _tokens(expr):
     return tokens
 
 
+# The dhcpd expressions _Match reads, one rule per method (docs/kea.md shows
+# this text: change it with the parser).
+GRAMMAR = """\
+disjunction := conjunction ("or" conjunction)*
+conjunction := atom ("and" atom)*
+atom        := "not" atom | "(" disjunction ")" | "exists" NAME | data ("=" | "!=") data
+data        := "option" NAME | "substring" "(" data "," START "," LENGTH ")" | "hardware" | "TEXT" | hex bytes (01:aa:...)
+"""
+
+
 class _Match:
-    """A recursive-descent reading of one dhcpd boolean expression:
-    disjunction := conjunction (or conjunction)*; conjunction := atom (and
-    atom)*; atom := not atom | ( disjunction ) | exists NAME | data (= | !=)
-    data; data := option NAME | substring (data, A, B) | "text" | hex bytes."""
+    """A recursive-descent reading of one dhcpd boolean expression (a
+    ``disjunction`` of GRAMMAR) or data expression (a ``data``)."""
 
     def __init__(self, expr):
         self.tokens = _tokens(expr)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Tuple
 
-from ._kea_expr import KEA_NAMES, KEA_REFUSED, Untranslatable, literal, translate_data
+from ._kea_expr import GRAMMAR, KEA_NAMES, KEA_REFUSED, Untranslatable, literal, translate_data
 
 SCOPES = ("global", "shared_network", "subnet", "class", "subclass", "pool", "host")
 ANY_SCOPE = tuple("scope:" + kind for kind in SCOPES)
@@ -145,8 +145,11 @@ def write(at: str, writer: Any, obj: Any, out: list, me: Any = None, path: str =
 
 def doc_table(kind: str) -> str:
     """docs/kea.md's table of the keys Kea takes (``taken``) or refuses
-    (``refused``), or of the options Kea names otherwise or sets itself
-    (``options``, from _kea_expr.py's KEA_NAMES and KEA_REFUSED)."""
+    (``refused``), of the options Kea names otherwise or sets itself
+    (``options``, from _kea_expr.py's KEA_NAMES and KEA_REFUSED), or the
+    dhcpd expressions translated (``forms``, _kea_expr.py's GRAMMAR)."""
+    if kind == "forms":
+        return "```\n" + GRAMMAR + "```\n"
     if kind == "options":
         rows = ["| dhcpd option | Kea |", "|---|---|"]
         rows += ["| `%s` | written as `%s` |" % (name, kea) for name, kea in KEA_NAMES.items() if name != kea]
