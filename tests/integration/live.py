@@ -18,6 +18,7 @@ import uuid
 from tests.helpers import DHCPD, ROOT
 
 from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_ddns import KEYS_MARK
+from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import render_kea
 
 PROBE = os.path.join(ROOT, "tests", "lab", "dhcp_probe.py")
 SERVER_IP = "10.77.0.1"
@@ -273,6 +274,15 @@ class KeaPair:
         res = subprocess.run(["ip", "netns", "exec", self.servers[i]] + self._env(i) + [KEA_DHCP4, "-t", path],
                              capture_output=True, text=True, timeout=60, check=False)
         return res.returncode, res.stdout + res.stderr
+
+    def standalone(self, description):
+        """Server 0 alone, serving ``description`` as the kea backend renders it
+        (checked with kea-dhcp4 -t first); returns the configuration."""
+        conf = render_kea(description, "standalone", {}, self.settings(0))
+        code, out = self.check(0, conf)
+        assert code == 0, out
+        self.start(0, conf)
+        return conf
 
     def start(self, i, dhcp4, agent=None, timeout=20):
         """Start server ``i`` (kea-dhcp4, then the agent when given); wait until each says it started."""

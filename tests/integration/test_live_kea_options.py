@@ -8,8 +8,6 @@ lab's DHCP probe on the bridge."""
 
 import pytest
 
-from ansible_collections.netboot.dhcp_failover.plugins.plugin_utils._kea_render import render_kea
-
 from tests.integration import live
 
 pytestmark = pytest.mark.skipif(live.kea_available() is not None, reason=str(live.kea_available()))
@@ -38,10 +36,7 @@ def suboptions(hexdata):
 @pytest.mark.parametrize("kea", live.KEA_VERSION_PARAMS)
 def test_ipxe_options_reach_a_real_client_inside_option_175(kea):
     with live.KeaPair(live.kea_version(kea)) as lab:
-        conf = render_kea(SITE, "standalone", {}, lab.settings(0))
-        code, out = lab.check(0, conf)
-        assert code == 0, out
-        lab.start(0, conf)
+        lab.standalone(SITE)
         offers = lab.probe("discover", "--user-class", "iPXE", "--ask", "175", "--ask", "203")
         assert offers, lab.log(0)[-3000:]
         options = offers[0]["options"]
