@@ -150,6 +150,7 @@ class KeaChecks:
         """The keys of _kea_map.py Kea refuses in a scope of ``kind``, options Kea cannot take."""
         for where, why in _kea_map.refusals("scope:" + kind, scope, path, statements_path):
             self.refuse(where, why)
+        _kea_map.check("scope:" + kind, self, scope, path, statements_path)
         for opt in scope.options:
             why = option_refusal(opt, self.m.vocab.spaces)
             if why:
@@ -159,6 +160,7 @@ class KeaChecks:
         m, fo = self.m, self.fo
         for where, why in _kea_map.refusals("dhcpd", m, "dhcpd"):
             self.refuse(where, why)
+        _kea_map.check("dhcpd", self, m, "dhcpd")
         ddns_problems, ddns_warnings = _kea_ddns.refusals(m, lambda atom: resolve(atom, self.hosts, where=_kea_ddns.SERVERS))
         for path, why in ddns_problems:
             self.refuse(path, why)

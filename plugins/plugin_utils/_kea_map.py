@@ -38,8 +38,10 @@ class Key(NamedTuple):
     why: str = ""  # refused: the reason with its fix; "{value}" is the value found
     doc_why: str = ""  # the reason as docs/kea.md gives it (default: why)
     kea: str = ""  # taken: what Kea gets, as docs/kea.md gives it
-    check: Optional[Callable[[Any, Any, str], None]] = None  # (checks, object, path)
-    write: Optional[Callable[[Any, Any, list, Any], None]] = None  # (writer, object, out, me)
+    check: Optional[Callable[[Any, Any, str], None]] = None  # (checks, object, path where found)
+    # (writer, object, out, me): out is the Dhcp4 mapping (dhcpd), the class's
+    # list of Kea classes (class), or the scope's own entry (scope:<kind>).
+    write: Optional[Callable[[Any, Any, Any, Any], None]] = None
 
 
 # -- subclasses: a Kea class per value, before the class, which holds its members
@@ -73,7 +75,7 @@ def _write_subclasses(writer: Any, k: Any, out: list, me: Any) -> None:
     data, names = _data(k), []
     for j, sub in enumerate(k.subclasses):
         cls = {"name": subclass_name(k, j), "test": "%s == %s" % (data, literal(sub.value))}
-        writer.common(sub.scope, cls)
+        writer.common(sub.scope, cls, "subclass")
         names.append(cls["name"])
         out.insert(len(names) - 1, cls)
     # dhcpd makes a subclass's members members of its class too; Kea's member()
@@ -136,7 +138,7 @@ def check(at: str, checks: Any, obj: Any, path: str, spath: str = "") -> None:
                 key.check(checks, obj, where)
 
 
-def write(at: str, writer: Any, obj: Any, out: list, me: Any = None, path: str = "") -> None:
+def write(at: str, writer: Any, obj: Any, out: Any, me: Any = None, path: str = "") -> None:
     """Write each key Kea takes that ``obj`` sets into ``out``."""
     for key in KEYS:
         if key.write and at in key.at and key.found(obj, path, ""):

@@ -101,11 +101,13 @@ class _Renderer:
         for key, seconds in scope.lease:
             into[keys[key]] = seconds
 
-    def common(self, scope, into):
+    def common(self, scope, into, kind):
+        """A scope's lease times, options and the keys of _kea_map.py set in it."""
         self.lease(scope, into)
         opts = self.options(scope)
         if opts:
             into["option-data"] = opts
+        _kea_map.write("scope:" + kind, self, scope, into)
 
     # -- boot ------------------------------------------------------------------
     def boot_set(self, boot, path, me, required=True, member=None, prefix=None):
@@ -175,7 +177,8 @@ class _Renderer:
         if self.defs.entries:
             conf["option-def"] = self.defs.entries
         conf.update(_kea_ddns.dhcp4_settings(m, s))
-        self.common(m.scope, conf)
+        self.common(m.scope, conf, "global")
+        _kea_map.write("dhcpd", self, m, conf)
         classes = []
         for k in m.classes:
             classes.extend(self.user_class(k, me))
@@ -186,7 +189,7 @@ class _Renderer:
             subs = [self.subnet(sub, sn_boot, me, fo) for sub in sn.subnets]
             if sn.name:
                 entry = {"name": sn.name}
-                self.common(sn.scope, entry)
+                self.common(sn.scope, entry, "shared_network")
                 entry["subnet4"] = subs
                 shared_out.append(entry)
             else:
@@ -216,7 +219,7 @@ class _Renderer:
         test = k.kea_test if k.kea_test is not None else (translate_match(k.match) if k.match is not None and not k.subclasses else None)
         if test:
             cls["test"] = test
-        self.common(k.scope, cls)
+        self.common(k.scope, cls, "class")
         if k.scope.boot is not None:
             self.boot_set(k.scope.boot, k.path + ".pxe", me, required=False, member=k.name, prefix="NETBOOT_%s" % k.name)
         out = [cls]
@@ -225,13 +228,13 @@ class _Renderer:
 
     def subnet(self, sub, outer_boot, me, fo):
         entry = {"id": subnet_id(sub.network), "subnet": str(sub.network)}
-        self.common(sub.scope, entry)
+        self.common(sub.scope, entry, "subnet")
         sub_boot = sub.scope.boot or outer_boot
         pools = []
         for pool in sub.pools:
             boot = pool.scope.boot or sub_boot
             required = self.boot_set(boot, pool.path + ".pxe" if pool.scope.boot else sub.path + ".pxe", me)
-            pools.extend(self.pool(pool, required, fo))
+            pools.extend(self.pool(pool, required, fo, me))
         if pools:
             entry["pools"] = pools
         reservations = [h for h in self.m.hosts if h.address and h.address[0] == "ip" and ipaddress.IPv4Address(h.address[1]) in sub.network]
@@ -258,7 +261,7 @@ class _Renderer:
         except ValueError:
             return False
 
-    def pool(self, pool, required, fo):
+    def pool(self, pool, required, fo, me):
         if pool.bootp:
             self.bootp = True
         opts = self.options(pool.scope)
@@ -273,6 +276,7 @@ class _Renderer:
                 for name, (lo, hi) in ((fo.primary.host, first), (fo.secondary.host, second)):
                     entry = {"pool": "%s - %s" % (lo, hi), self.client_classes_key: self._classes_value(self.half_class(name))}
                     self._pool_extras(entry, opts, required)
+                    _kea_map.write("scope:pool", self, pool.scope, entry, me)
                     out.append(entry)
             return out
         for text in ranges:
@@ -280,6 +284,7 @@ class _Renderer:
             if permit_class:
                 entry[self.client_classes_key] = self._classes_value(permit_class)
             self._pool_extras(entry, opts, required)
+            _kea_map.write("scope:pool", self, pool.scope, entry, me)
             out.append(entry)
         return out
 
@@ -342,6 +347,7 @@ class _Renderer:
         opts = self.options(h.scope)
         if opts:
             r["option-data"] = opts
+        _kea_map.write("scope:host", self, h.scope, r, me)
         return r
 
     def hosts_global(self, conf, me):
