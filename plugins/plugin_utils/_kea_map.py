@@ -115,7 +115,7 @@ KEYS = (
         why="{value!r} is a dhcpd statement; Kea has no raw statements", doc_why="raw dhcpd statements; Kea has no raw statements"),
     Key("`subclasses` of a class", ("class",), _on_class("subclasses"), check=_check_subclasses, write=_write_subclasses,
         kea="a class per value, named `CLASS:N`, before the class, with test `DATA == VALUE` (DATA: the class's `match` translated "
-            "as for `match` below, `hardware` as `concat(substring(pkt4.htype,-1,all),pkt4.mac)`, or the class's `kea_test`), and "
+            "by the grammar below (`hardware` as `concat(substring(pkt4.htype,-1,all),pkt4.mac)`), or the class's `kea_test`), and "
             "the subclass's options and lease times; the class's test is `member('CLASS:1') or ...`, so its members are the "
             "subclasses' members, as in dhcpd"),
     Key("`spawn_with` of a class", ("class",), _on_class("spawn_with"), why="Kea does not spawn classes"),
