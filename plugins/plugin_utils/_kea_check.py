@@ -146,11 +146,15 @@ class KeaChecks:
         return self.problems, self.warnings
 
     # -- the parts ----------------------------------------------------------------
-    def scope(self, scope: Any, path: str, statements_path: str, kind: str) -> None:
-        """The keys of _kea_map.py Kea refuses in a scope of ``kind``, options Kea cannot take."""
-        for where, why in _kea_map.refusals("scope:" + kind, scope, path, statements_path):
+    def keys(self, at: str, obj: Any, path: str, statements_path: str = "") -> None:
+        """The keys of _kea_map.py set on ``obj`` (found at ``at``): refused, or checked."""
+        for where, why in _kea_map.refusals(at, obj, path, statements_path):
             self.refuse(where, why)
-        _kea_map.check("scope:" + kind, self, scope, path, statements_path)
+        _kea_map.check(at, self, obj, path, statements_path)
+
+    def scope(self, scope: Any, path: str, statements_path: str, kind: str) -> None:
+        """The keys of _kea_map.py in a scope of ``kind``, options Kea cannot take."""
+        self.keys("scope:" + kind, scope, path, statements_path)
         for opt in scope.options:
             why = option_refusal(opt, self.m.vocab.spaces)
             if why:
@@ -158,9 +162,7 @@ class KeaChecks:
 
     def check_global(self) -> None:
         m, fo = self.m, self.fo
-        for where, why in _kea_map.refusals("dhcpd", m, "dhcpd"):
-            self.refuse(where, why)
-        _kea_map.check("dhcpd", self, m, "dhcpd")
+        self.keys("dhcpd", m, "dhcpd")
         ddns_problems, ddns_warnings = _kea_ddns.refusals(m, lambda atom: resolve(atom, self.hosts, where=_kea_ddns.SERVERS))
         for path, why in ddns_problems:
             self.refuse(path, why)
@@ -194,9 +196,7 @@ class KeaChecks:
             self.warnings.append("dhcpd_failover.hba: Kea load balancing always splits clients 50/50 by a hash; hba is not kept")
 
     def user_class(self, k: Any) -> None:
-        for where, why in _kea_map.refusals("class", k, k.path):
-            self.refuse(where, why)
-        _kea_map.check("class", self, k, k.path)
+        self.keys("class", k, k.path)
         if k.kea_test is None and k.match is not None and not k.subclasses:
             try:
                 translate_match(k.match)

@@ -60,6 +60,11 @@ class Untranslatable(ValueError):
     pass
 
 
+def _hex(data):
+    """Colon-separated bytes (1:a:ff) as a Kea hex literal (0x010aff)."""
+    return "0x" + "".join("%02x" % int(b, 16) for b in data.split(":"))
+
+
 def _option_code(name):
     space, dummy, plain = name.rpartition(".")
     if space and space != "dhcp":
@@ -135,7 +140,7 @@ class _Match:
         if kind == "str":
             return "'%s'" % value[1:-1].replace("'", "")
         if kind == "hex":
-            return "0x" + "".join("%02x" % int(b, 16) for b in value.split(":"))
+            return _hex(value)
         raise Untranslatable("%r has no translation" % value)
 
     def atom(self):
@@ -200,7 +205,7 @@ def literal(value):
     text with a quote, which Kea's strings cannot hold)."""
     kind, data = value
     if kind == "hex":
-        return "0x" + "".join("%02x" % int(b, 16) for b in data.split(":"))
+        return _hex(data)
     return None if "'" in data else "'%s'" % data
 
 

@@ -72,17 +72,18 @@ def _check_subclasses(checks: Any, k: Any, path: str) -> None:
 
 
 def _write_subclasses(writer: Any, k: Any, out: list, me: Any) -> None:
-    data, names = _data(k), []
+    data, subs = _data(k), []
     for j, sub in enumerate(k.subclasses):
         cls = {"name": subclass_name(k, j), "test": "%s == %s" % (data, literal(sub.value))}
         writer.common(sub.scope, cls, "subclass")
-        names.append(cls["name"])
-        out.insert(len(names) - 1, cls)
+        subs.append(cls)
     # dhcpd makes a subclass's members members of its class too; Kea's member()
-    # names classes defined before the test (Kea ARM, "Client Classification").
-    parent = out[len(names)]
-    rest = {key: value for key, value in parent.items() if key not in ("name", "test")}
-    out[len(names)] = dict({"name": parent["name"], "test": " or ".join("member('%s')" % name for name in names)}, **rest)
+    # names classes defined before the test (Kea ARM, "Client Classification"),
+    # so the subclasses go first. out is [the class].
+    parent = out[0]
+    test = " or ".join("member('%s')" % cls["name"] for cls in subs)
+    out[0] = dict({"name": parent["name"], "test": test}, **{key: value for key, value in parent.items() if key not in ("name", "test")})
+    out[:0] = subs
 
 
 # -- the keys ------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""docs/kea.md's tables of the keys Kea takes or refuses as a whole, and of
-the options Kea names otherwise or sets itself, are made from
-plugins/plugin_utils/_kea_map.py (the table the checks and the writer walk)
-and _kea_expr.py's option tables: the file must hold what they say. UPDATE_DOCS=1 rewrites
-them (then read the diff)."""
+"""docs/kea.md's tables of the keys Kea takes or refuses as a whole, of the
+options Kea names otherwise or sets itself, and the grammar of the
+expressions translated are made from plugins/plugin_utils/_kea_map.py (the
+table the checks and the writer walk) and _kea_expr.py: the file must hold
+what they say. UPDATE_DOCS=1 rewrites them (then read the diff)."""
 
 import os
 import re
